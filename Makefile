@@ -1,0 +1,58 @@
+# Court-annexed mediation platform. `make run` and `make test` are all a new machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+PG_URL ?= postgresql://postgres@127.0.0.1:5432
+AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
+DISTRIBUTED_ENV = BUS_URL=$${BUS_URL:-$(AMQP_URL)} \
+	INTAKE_DATABASE_URL=$${INTAKE_DATABASE_URL:-$(PG_URL)/courtmed_intake} \
+	ROUTING_DATABASE_URL=$${ROUTING_DATABASE_URL:-$(PG_URL)/courtmed_routing} \
+	MEDIATION_DATABASE_URL=$${MEDIATION_DATABASE_URL:-$(PG_URL)/courtmed_mediation} \
+	NOTIFY_DATABASE_URL=$${NOTIFY_DATABASE_URL:-$(PG_URL)/courtmed_notify}
+
+.PHONY: help install run run-distributed migrate seed test test-unit bench token clean
+
+help:
+	@echo "make run               all four services in one process on :8000 (SQLite, in-process bus, demo data)"
+	@echo "make test              the whole test suite (unit, integration on PostgreSQL/RabbitMQ, end-to-end)"
+	@echo "make run-distributed   four processes on RabbitMQ and PostgreSQL (:8001-:8004)"
+	@echo "make token ROLE=clerk COURT=370202 | ROLE=partner PARTNER=P12 | ROLE=mediator PARTNER=P12 MEDIATOR=P12-M01 | ROLE=ops"
+	@echo "make bench             benchmarks; figures go to docs/BENCHMARKS.md"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip >&2
+	@$(PY) -m pip install --quiet -e '.[dev]' >&2
+	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) -m shared.migrations
+
+seed: $(STAMP)
+	$(PY) -m services.seed
+
+run: $(STAMP)
+	$(PY) -m services.devrun
+
+run-distributed: $(STAMP)
+	$(DISTRIBUTED_ENV) $(PY) -m services.distributed
+
+test: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit
+
+bench: $(STAMP)
+	$(PY) -m bench.run
+
+token: $(STAMP)
+	@$(PY) -m shared.token --role "$(ROLE)" $(if $(COURT),--court "$(COURT)") $(if $(PARTNER),--partner "$(PARTNER)") $(if $(MEDIATOR),--mediator "$(MEDIATOR)")
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,537 @@
+"""Request and response bodies of the clerk's API (`/v1/cases`), with the validation a court trusts.
+
+Every rule reports the field at fault, so problem+json can say `parties[1].id_number`:
+- per-field rules raise `PydanticCustomError` inside a validator of that field;
+- rules that depend on the stage (`procedure`, `court_case_number`, `partner_id`) are validators
+  of the dependent field, run even when it is absent (`validate_default=True`), reading the stage
+  from the fields validated before it;
+- rules over all parties (roles present, nobody twice) raise a `ValidationError` whose line errors
+  carry their own location inside `parties` (e.g. `parties[2].id_number`), which pydantic prefixes.
+So one request answers all its faults at once, not one per round trip.
+
+Choices where the contract is silent: `claim_amount` is a JSON string (never a float), at most two
+decimals, below 10^12 CNY, and may be null for a non-monetary claim; `external_ref` is required;
+`preferred_partner_id` and `partner_id` are checked for form (P01...) only, eligibility being
+routing's call; a `direct` case names its partner in `partner_id` and has no `preferred_partner_id`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Mapping
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from services.intake.domain.identity import (
+    InvalidIdentity,
+    mask_address,
+    mask_id_number,
+    mask_phone,
+    validate_mobile,
+    validate_resident_id,
+    validate_uscc,
+)
+from services.intake.domain.read_model import STATUSES, CaseReadModel
+from services.intake.domain.reference import (
+    CATEGORY_CODES,
+    COURT_CODES,
+    DISTRICT_CODES,
+    DOCKETED_STAGES,
+    mode_for_stage,
+)
+
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
+MAX_PARTIES = 50
+PARTNER_ID_PATTERN = r"^P(0[1-9]|[1-9][0-9]{1,3})$"
+_AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
+
+CourtCode = Literal[COURT_CODES]  # type: ignore[valid-type]
+CategoryCode = Literal[CATEGORY_CODES]  # type: ignore[valid-type]
+DistrictCode = Literal[DISTRICT_CODES]  # type: ignore[valid-type]
+Stage = Literal["pre_filing", "post_filing", "in_litigation", "direct"]
+Procedure = Literal["ordinary", "summary"]
+Role = Literal["applicant", "respondent", "third_party"]
+Kind = Literal["person", "organization"]
+Mode = Literal["delegation", "entrustment", "invitation", "self"]
+Status = Literal[STATUSES]  # type: ignore[valid-type]
+
+
+def _single_line(value: str) -> str:
+    if _CONTROL_OR_NEWLINE.search(value):
+        raise PydanticCustomError("control_characters", "must be a single line without control characters")
+    return value
+
+
+def _printable(value: str) -> str:
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control_characters", "must not contain control characters")
+    return value
+
+
+def Line(max_length: int) -> Any:  # noqa: N802 - a type factory reads like a type
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(_single_line),
+    ]
+
+
+def Text(max_length: int) -> Any:  # noqa: N802
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(_printable),
+    ]
+
+
+PartnerId = Annotated[str, StringConstraints(pattern=PARTNER_ID_PATTERN, max_length=5)]
+Money = Annotated[
+    Decimal,
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$", "examples": ["12500.00"]}),
+]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+
+
+def today_in_china(info: ValidationInfo | None = None) -> date:
+    """The date a birth date is checked against: from the validation context if the caller gives
+    one (tests, replays), else today in China."""
+    context = info.context if info is not None and isinstance(info.context, Mapping) else {}
+    today = context.get("today")
+    return today if isinstance(today, date) else datetime.now(CHINA_TZ).date()
+
+
+def _custom_error(problem: InvalidIdentity) -> PydanticCustomError:
+    return PydanticCustomError(problem.code, problem.message)
+
+
+# --- request ---------------------------------------------------------------------------------
+
+class Representative(StrictModel):
+    """The party's agent (委托代理人); law_firm names the firm if the agent is a lawyer."""
+
+    name: Line(100)
+    law_firm: Line(200) | None = None
+
+
+class PartyIn(StrictModel):
+    role: Role
+    kind: Kind
+    name: Line(200)
+    id_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    address: Line(500) | None = None
+    represented_by: Representative | None = None
+    consents_to_mediation: StrictBool
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number_fits_kind(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")
+        try:
+            if kind == "person":
+                return _person_id(value, today_in_china(info))
+            if kind == "organization":
+                return _organization_id(value, today_in_china(info))
+        except InvalidIdentity as problem:
+            raise _custom_error(problem) from None
+        return value  # the kind itself is at fault and reported on its own
+
+    @field_validator("phone")
+    @classmethod
+    def _mobile(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return validate_mobile(value)
+        except InvalidIdentity as problem:
+            raise _custom_error(problem) from None
+
+
+def _person_id(value: str, today: date) -> str:
+    try:
+        return validate_resident_id(value, today)
+    except InvalidIdentity:
+        if _is_valid_uscc(value):
+            raise InvalidIdentity("person_with_uscc", "a person's id_number must be a resident ID, "
+                                  "not a unified social credit code") from None
+        raise
+
+
+def _organization_id(value: str, today: date) -> str:
+    try:
+        return validate_uscc(value)
+    except InvalidIdentity:
+        if _is_valid_resident_id(value, today):
+            raise InvalidIdentity("organization_with_resident_id", "an organization's id_number must be "
+                                  "a unified social credit code, not a resident ID") from None
+        raise
+
+
+def _is_valid_uscc(value: str) -> bool:
+    try:
+        validate_uscc(value)
+    except InvalidIdentity:
+        return False
+    return True
+
+
+def _is_valid_resident_id(value: str, today: date) -> bool:
+    try:
+        validate_resident_id(value, today)
+    except InvalidIdentity:
+        return False
+    return True
+
+
+class CaseCreate(StrictModel):
+    """The body of `POST /v1/cases`. Field order matters: stage-dependent fields follow `stage`."""
+
+    court_code: CourtCode
+    external_ref: Line(64)
+    stage: Stage
+    procedure: Procedure | None = Field(default=None, validate_default=True)
+    court_case_number: Line(64) | None = Field(default=None, validate_default=True)
+    category: CategoryCode
+    summary: Text(4000)
+    claim_amount: Money | None = None
+    district: DistrictCode
+    parties: list[PartyIn] = Field(max_length=MAX_PARTIES)
+    preferred_partner_id: PartnerId | None = Field(default=None, validate_default=True)
+    partner_id: PartnerId | None = Field(default=None, validate_default=True)
+
+    @property
+    def mode(self) -> str:
+        return mode_for_stage(self.stage)
+
+    @field_validator("procedure", "court_case_number")
+    @classmethod
+    def _only_after_filing(cls, value: str | None, info: ValidationInfo) -> str | None:
+        stage = info.data.get("stage")
+        if stage in DOCKETED_STAGES and value is None:
+            raise PydanticCustomError("required_for_stage", "required when stage is {stage}", {"stage": stage})
+        if stage is not None and stage not in DOCKETED_STAGES and value is not None:
+            raise PydanticCustomError("absent_for_stage", "must be absent when stage is {stage}", {"stage": stage})
+        return value
+
+    @field_validator("claim_amount", mode="before")
+    @classmethod
+    def _decimal_string(cls, value: Any) -> Decimal | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise PydanticCustomError("decimal_string", 'must be a decimal string such as "12500.00"')
+        if value.strip().startswith("-"):
+            raise PydanticCustomError("negative_amount", "must not be negative")
+        if not _AMOUNT.match(value):
+            raise PydanticCustomError(
+                "decimal_format", "must be digits with at most two decimals, below 1,000,000,000,000")
+        return Decimal(value).quantize(Decimal("0.01"))
+
+    @field_validator("parties")
+    @classmethod
+    def _parties_complete_and_distinct(cls, parties: list[PartyIn]) -> list[PartyIn]:
+        errors = _missing_roles(parties) + _duplicate_parties(parties)
+        if errors:
+            raise ValidationError.from_exception_data("parties", errors)
+        return parties
+
+    @field_validator("preferred_partner_id")
+    @classmethod
+    def _no_preference_for_direct(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("stage") == "direct":
+            raise PydanticCustomError(
+                "absent_for_stage", "must be absent when stage is direct: the partner is partner_id")
+        return value
+
+    @field_validator("partner_id")
+    @classmethod
+    def _partner_only_for_direct(cls, value: str | None, info: ValidationInfo) -> str | None:
+        stage = info.data.get("stage")
+        if stage == "direct" and value is None:
+            raise PydanticCustomError("required_for_stage", "required when stage is direct")
+        if stage is not None and stage != "direct" and value is not None:
+            raise PydanticCustomError("absent_for_stage", "must be absent when stage is {stage}", {"stage": stage})
+        return value
+
+    def fingerprint(self) -> str:
+        """A digest of the validated body, for Idempotency-Key comparison: the same dispute sent
+        with other whitespace or key order is the same body."""
+        canonical = self.model_dump_json(exclude_none=False).encode()
+        return hashlib.sha256(canonical).hexdigest()
+
+
+def _missing_roles(parties: list[PartyIn]) -> list[InitErrorDetails]:
+    roles = {party.role for party in parties}
+    missing = [role for role in ("applicant", "respondent") if role not in roles]
+    if not missing:
+        return []
+    return [InitErrorDetails(
+        type=PydanticCustomError("missing_role", "needs at least one applicant and one respondent; "
+                                 "missing: {missing}", {"missing": ", ".join(missing)}),
+        loc=(),
+        input=[party.role for party in parties],
+    )]
+
+
+def _duplicate_parties(parties: list[PartyIn]) -> list[InitErrorDetails]:
+    first_seen: dict[str, int] = {}
+    errors: list[InitErrorDetails] = []
+    for index, party in enumerate(parties):
+        earlier = first_seen.setdefault(party.id_number, index)
+        if earlier != index:
+            errors.append(InitErrorDetails(
+                type=PydanticCustomError("duplicate_party", "the same party as parties[{earlier}]",
+                                         {"earlier": earlier}),
+                loc=(index, "id_number"),
+                input=mask_id_number(party.id_number),
+            ))
+    return errors
+
+
+def validate_case_body(body: Any, *, today: date | None = None) -> CaseCreate:
+    """Validate a body outside FastAPI (simulation, replays) with an explicit `today`."""
+    return CaseCreate.model_validate(body, context={"today": today} if today else None)
+
+
+class WithdrawRequest(StrictModel):
+    """`POST /v1/cases/{id}/withdraw`: the applicant withdrew (撤回申请)."""
+
+    reason: Text(500) | None = None
+
+
+class CaseListQuery(StrictModel):
+    """`GET /v1/cases` query parameters."""
+
+    status: Status | None = None
+    category: CategoryCode | None = None
+    partner_id: PartnerId | None = None
+    created_after: datetime | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+def field_path(loc: tuple | list) -> str:
+    """("body", "parties", 1, "id_number") -> "parties[1].id_number"."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path or "body"
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+def field_errors(errors: list[Mapping[str, Any]]) -> list[FieldError]:
+    """Pydantic/FastAPI errors as problem+json `errors`; the rejected input is left out, since it
+    may be an id number or a phone."""
+    return [FieldError(field=field_path(err.get("loc", ())), message=_message(err)) for err in errors]
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    message = str(error.get("msg", "invalid"))
+    return message.removeprefix("Value error, ")
+
+
+class ValidationProblem(BaseModel):
+    """RFC 9457 body of a 422."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] = []
+
+
+# --- responses -------------------------------------------------------------------------------
+
+class RepresentativeView(BaseModel):
+    name: str
+    law_firm: str | None = None
+
+
+class PartyView(BaseModel):
+    role: Role
+    kind: Kind
+    name: str
+    id_number: str
+    phone: str | None = None
+    address: str | None = None
+    represented_by: RepresentativeView | None = None
+    consents_to_mediation: bool
+
+    @classmethod
+    def from_party(cls, party: PartyIn, *, mask: bool) -> "PartyView":
+        return cls(
+            role=party.role,
+            kind=party.kind,
+            name=party.name,
+            id_number=mask_id_number(party.id_number) if mask else party.id_number,
+            phone=_masked(party.phone, mask_phone, mask),
+            address=_masked(party.address, mask_address, mask),
+            represented_by=(RepresentativeView(**party.represented_by.model_dump())
+                            if party.represented_by else None),
+            consents_to_mediation=party.consents_to_mediation,
+        )
+
+
+def _masked(value: str | None, masker: Any, mask: bool) -> str | None:
+    if value is None or not mask:
+        return value
+    return masker(value)
+
+
+class TimelineItem(BaseModel):
+    event_id: str
+    type: str
+    occurred_at: datetime
+    data: dict[str, Any] = {}
+
+
+class HandoffView(BaseModel):
+    type: str | None = None
+    sent_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    court_case_number: str | None = None
+
+
+class CaseCreated(BaseModel):
+    """The `201` answer of `POST /v1/cases`."""
+
+    id: UUID
+    case_number: str | None = None
+    status: Status = "received"
+    created_at: datetime
+    court_code: str
+    external_ref: str
+    stage: Stage
+    mode: Mode
+    category: str
+    district: str
+
+    @classmethod
+    def build(cls, *, id: UUID, case_number: str | None, created_at: datetime,
+              filed: CaseCreate) -> "CaseCreated":
+        return cls(id=id, case_number=case_number, created_at=created_at, court_code=filed.court_code,
+                   external_ref=filed.external_ref, stage=filed.stage, mode=filed.mode,
+                   category=filed.category, district=filed.district)
+
+
+class CaseSummary(BaseModel):
+    """One item of `GET /v1/cases`."""
+
+    id: UUID
+    case_number: str | None = None
+    external_ref: str
+    court_code: str
+    stage: Stage
+    mode: Mode
+    category: str
+    district: str
+    status: Status
+    partner_id: str | None = None
+    deadline: str | None = None
+    created_at: datetime
+    updated_at: datetime | None = None
+
+    @classmethod
+    def build(cls, *, id: UUID, case_number: str | None, created_at: datetime, filed: CaseCreate,
+              read_model: CaseReadModel) -> "CaseSummary":
+        return cls(
+            id=id, case_number=case_number, external_ref=filed.external_ref, court_code=filed.court_code,
+            stage=filed.stage, mode=read_model.mode or filed.mode, category=filed.category,
+            district=filed.district, status=read_model.status,
+            partner_id=_current_partner(filed, read_model), deadline=read_model.deadline,
+            created_at=created_at, updated_at=read_model.updated_at or created_at,
+        )
+
+
+class CaseView(CaseSummary):
+    """`GET /v1/cases/{id}`: the case as filed and as it stands now, with its timeline."""
+
+    procedure: Procedure | None = None
+    court_case_number: str | None = None
+    summary: str
+    claim_amount: Decimal | None = None
+    parties: list[PartyView]
+    preferred_partner_id: str | None = None
+    mediator_id: str | None = None
+    period_days: int | None = None
+    outcome: str | None = None
+    handoff: HandoffView | None = None
+    unroutable_reason: str | None = None
+    declined_partner_ids: list[str] = []
+    timeline: list[TimelineItem] = []
+
+    @classmethod
+    def build(cls, *, id: UUID, case_number: str | None, created_at: datetime, filed: CaseCreate,
+              read_model: CaseReadModel, mask: bool = False) -> "CaseView":
+        summary = CaseSummary.build(id=id, case_number=case_number, created_at=created_at,
+                                    filed=filed, read_model=read_model)
+        return cls(
+            **summary.model_dump(),
+            procedure=filed.procedure,
+            court_case_number=filed.court_case_number,
+            summary=filed.summary,
+            claim_amount=filed.claim_amount,
+            parties=[PartyView.from_party(party, mask=mask) for party in filed.parties],
+            preferred_partner_id=filed.preferred_partner_id,
+            mediator_id=read_model.mediator_id,
+            period_days=read_model.period_days,
+            outcome=read_model.outcome,
+            handoff=_handoff_view(read_model),
+            unroutable_reason=read_model.unroutable_reason,
+            declined_partner_ids=list(read_model.declined_partner_ids),
+            timeline=[TimelineItem(event_id=e.event_id, type=e.type, occurred_at=e.occurred_at,
+                                   data=dict(e.data)) for e in read_model.timeline],
+        )
+
+
+def _current_partner(filed: CaseCreate, read_model: CaseReadModel) -> str | None:
+    # A direct case names its partner before routing has confirmed it.
+    if read_model.attempt == 0 and read_model.partner_id is None:
+        return filed.partner_id
+    return read_model.partner_id
+
+
+def _handoff_view(read_model: CaseReadModel) -> HandoffView | None:
+    handoff = read_model.handoff
+    if handoff is None:
+        return HandoffView(type=read_model.handoff_type) if read_model.handoff_type else None
+    return HandoffView(type=handoff.type or read_model.handoff_type, sent_at=handoff.sent_at,
+                       acknowledged_at=handoff.acknowledged_at, court_case_number=handoff.court_case_number)
+
+
+class CaseList(BaseModel):
+    items: list[CaseSummary]
+    next_cursor: str | None = None

@@ -1,0 +1,64 @@
+"""How a case is shown: the clerk who filed it sees personal data; lists and other roles see it masked."""
+
+from __future__ import annotations
+
+from services.intake.domain.identity import mask_id_number, mask_phone
+from services.intake.domain.reference import MODE_BY_STAGE
+from services.intake.store.models import Case, TimelineEntry
+
+
+def created_view(case: Case) -> dict:
+    return {
+        "id": case.id,
+        "case_number": case.case_number,
+        "status": case.status,
+        "stage": case.stage,
+        "mode": MODE_BY_STAGE.get(case.stage),
+        "court_code": case.court_code,
+        "external_ref": case.external_ref,
+        "created_at": case.created_at.isoformat(),
+    }
+
+
+def _party(party, reveal: bool) -> dict:
+    return {
+        "id": party.id, "role": party.role, "kind": party.kind, "name": party.name,
+        "id_number": party.id_number if reveal else mask_id_number(party.id_number),
+        "phone": (party.phone if reveal else mask_phone(party.phone)) if party.phone else None,
+        "address": party.address if reveal else None,
+        "represented_by": party.representative,
+        "consents_to_mediation": party.consents_to_mediation,
+    }
+
+
+def case_view(case: Case, timeline: list[TimelineEntry] | None, *, reveal_personal_data: bool) -> dict:
+    view = case.view or {}
+    body = {
+        **created_view(case),
+        "status": case.status,
+        "mode": view.get("mode") or MODE_BY_STAGE.get(case.stage),
+        "procedure": case.procedure,
+        "court_case_number": case.court_case_number,
+        "category": case.category,
+        "district": case.district,
+        "summary": case.summary,
+        "claim_amount": None if case.claim_amount is None else f"{case.claim_amount:.2f}",
+        "preferred_partner_id": case.preferred_partner_id,
+        "partner_id": view.get("partner_id"),
+        "mediator_id": view.get("mediator_id"),
+        "period_days": view.get("period_days"),
+        "deadline": view.get("deadline"),
+        "next_session_at": view.get("next_session_at"),
+        "outcome": view.get("outcome"),
+        "unroutable_reason": view.get("unroutable_reason"),
+        "handoff": view.get("handoff"),
+        "updated_at": case.updated_at.isoformat(),
+        "parties": [_party(p, reveal_personal_data) for p in case.parties],
+    }
+    if timeline is not None:
+        body["timeline"] = [
+            {"event_id": e.event_id, "type": e.type, "occurred_at": e.occurred_at.isoformat(),
+             "source": e.source, "data": e.data}
+            for e in timeline
+        ]
+    return body

@@ -1,0 +1,22 @@
+"""Intake's wiring: its database, routers and consumer."""
+
+from shared.bus import Bus
+from shared.clock import SystemClock
+from shared.service import ServiceRuntime
+from services.intake.api.routes import router
+from services.intake.consumers.read_model import on_event
+from services.intake.settings import Settings
+from services.intake.store.models import MESSAGING, Base
+from services.topology import INTAKE_EVENTS
+
+
+class Runtime(ServiceRuntime):
+    name = "intake"
+    routers = (router,)
+
+    def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
+        super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
+        self.clock = clock or SystemClock()
+
+    def register_consumers(self) -> None:
+        self.consume("intake.events", INTAKE_EVENTS, on_event)

@@ -1,0 +1,15 @@
+"""Feeds the clerk's read model from every service's events."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.store.cases import record_event
+from shared.events import Envelope
+from shared.logging import get_logger
+
+log = get_logger("intake.read_model")
+
+
+async def on_event(session: AsyncSession, envelope: Envelope) -> None:
+    if not await record_event(session, envelope):
+        # Every event names a case intake created; an unknown id is a bug elsewhere, not a retry.
+        log.error("event for an unknown case ignored", event_type=envelope.type, case_id=envelope.case_id)

@@ -1,0 +1,103 @@
+"""Intake's own tables: the dispute as filed, its parties (personal data), case numbers,
+idempotency keys and the clerk's read model with its timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.db import UTCDateTime
+from shared.messaging import messaging_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    court_code: Mapped[str] = mapped_column(String(6), index=True)
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    stage: Mapped[str] = mapped_column(String(20))
+    procedure: Mapped[str | None] = mapped_column(String(10))
+    court_case_number: Mapped[str | None] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    claim_amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    district: Mapped[str] = mapped_column(String(6))
+    preferred_partner_id: Mapped[str | None] = mapped_column(String(20))
+    direct_partner_id: Mapped[str | None] = mapped_column(String(20))
+    case_number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The read model, fed by events from every service.
+    status: Mapped[str] = mapped_column(String(20), default="received", index=True)
+    partner_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    view: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    parties: Mapped[list["Party"]] = relationship(back_populates="case", order_by="Party.position",
+                                                  lazy="selectin", cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_cases_court_created", "court_code", "created_at", "id"),)
+
+
+class Party(Base):
+    __tablename__ = "parties"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    representative: Mapped[dict | None] = mapped_column(JSON)
+    consents_to_mediation: Mapped[bool] = mapped_column(Boolean)
+
+    case: Mapped[Case] = relationship(back_populates="parties")
+
+
+class TimelineEntry(Base):
+    __tablename__ = "timeline"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class CaseNumberCounter(Base):
+    """The last sequence given per court and year: incremented under a row lock in the transaction
+    that creates the case, so numbers are gapless (a rollback gives the number back)."""
+
+    __tablename__ = "case_number_counters"
+
+    court_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_keys"
+
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict] = mapped_column(JSON)
+    case_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+MESSAGING = messaging_tables(Base.metadata)

@@ -1,0 +1,38 @@
+"""Which contract event a transition emits (contract.md, "Events").
+
+Not every action emits one of mediation's events:
+- pause and resume have no event type in the contract (they show in the audit trail and in the
+  deadline the next `mediation.extended` or `GET` answers);
+- withdraw_by_court reacts to intake's `case.withdrawn`, which routing already counts against
+  capacity; emitting `mediation.withdrawn` as well would free the capacity twice;
+- hand_off and close react to notify's `handoff.sent` / `handoff.acknowledged`.
+"""
+
+from types import MappingProxyType
+from typing import Mapping
+
+from services.mediation.domain.states import Action
+
+EVENT_FOR_ACTION: Mapping[Action, str | None] = MappingProxyType(
+    {
+        Action.ACCEPT: "mediation.accepted",
+        Action.DECLINE: "mediation.declined",
+        Action.LAPSE_OFFER: "mediation.declined",  # a lapsed offer is a decline (2021 Art 12)
+        Action.ASSIGN_MEDIATOR: "mediation.mediator_assigned",
+        Action.SCHEDULE_SESSION: "mediation.session_scheduled",
+        Action.PAUSE: None,
+        Action.RESUME: None,
+        Action.EXTEND: "mediation.extended",
+        Action.RECORD_SETTLED: "mediation.settled",
+        Action.RECORD_FAILED: "mediation.failed",
+        Action.RECORD_WITHDRAWN: "mediation.withdrawn",
+        Action.EXPIRE: "mediation.expired",
+        Action.WITHDRAW_BY_COURT: None,
+        Action.HAND_OFF: None,
+        Action.CLOSE: None,
+    }
+)
+
+
+def event_type_for(action: Action) -> str | None:
+    return EVENT_FOR_ACTION[action]

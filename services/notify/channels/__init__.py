@@ -1,0 +1,1 @@
+"""Adapters to the outside world: SMTP, the SMS provider, DNS for webhook URLs."""

@@ -1,0 +1,178 @@
+"""Notices to the parties: which ones exist, who receives them, and their Chinese text.
+
+Recipients' addresses and phone numbers are personal data: they are kept out of `repr()` so that
+logging a Recipient (or a structure holding one) never prints them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+# China keeps one offset all year, so a fixed zone is exact and needs no tz database.
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
+
+MODE_NAMES = {
+    "delegation": "立案前委派调解",
+    "entrustment": "立案后委托调解",
+    "invitation": "诉中邀请调解",
+    "self": "自行调解",
+}
+CATEGORY_NAMES = {
+    "neighbour": "相邻关系", "family": "婚姻家庭", "inheritance": "继承", "private_lending": "民间借贷",
+    "financial_loan": "金融借款/信用卡", "insurance": "保险合同", "securities_futures": "证券期货",
+    "labour": "劳动争议", "traffic_accident": "机动车交通事故责任", "medical": "医疗损害责任",
+    "consumer": "消费者权益", "property_service": "物业服务合同", "tenancy": "房屋租赁",
+    "real_estate": "商品房买卖", "construction": "建设工程", "commercial_contract": "商事合同",
+    "company": "公司与合伙", "intellectual_property": "知识产权", "online": "网络购物与网络侵权",
+    "maritime": "海事海商", "cross_strait": "涉台", "overseas_chinese": "涉侨", "price": "价格争议",
+    "sme_arrears": "中小企业账款", "personal_injury": "生命权健康权身体权", "other": "其他",
+}
+NEXT_STEP_AFTER_FAILURE = {
+    "delegation": "纠纷将移送法院登记立案，由法院依法审理。",
+    "entrustment": "案件将由法院恢复审理。",
+    "invitation": "案件将由法院继续审理。",
+    "self": "您可以依法向人民法院提起诉讼。",
+}
+
+
+class NoticeKind(str, enum.Enum):
+    CASE_ROUTED = "case_routed"
+    SESSION_SCHEDULED = "session_scheduled"
+    DEADLINE_NEAR = "deadline_near"
+    OUTCOME_SETTLED = "outcome_settled"
+    OUTCOME_FAILED = "outcome_failed"
+    OUTCOME_WITHDRAWN = "outcome_withdrawn"
+    OUTCOME_EXPIRED = "outcome_expired"
+
+
+EVENT_NOTICES = {
+    "case.routed": NoticeKind.CASE_ROUTED,
+    "mediation.session_scheduled": NoticeKind.SESSION_SCHEDULED,
+    "mediation.settled": NoticeKind.OUTCOME_SETTLED,
+    "mediation.failed": NoticeKind.OUTCOME_FAILED,
+    "mediation.withdrawn": NoticeKind.OUTCOME_WITHDRAWN,
+    "mediation.expired": NoticeKind.OUTCOME_EXPIRED,
+}
+# Short parameter sets for SMS provider templates, which are pre-approved text with placeholders.
+SMS_PARAMS = {
+    NoticeKind.CASE_ROUTED: ("case_number", "partner_name", "period_days"),
+    NoticeKind.SESSION_SCHEDULED: ("case_number", "scheduled_at", "partner_name"),
+    NoticeKind.DEADLINE_NEAR: ("case_number", "deadline", "days_left"),
+    NoticeKind.OUTCOME_SETTLED: ("case_number", "partner_name"),
+    NoticeKind.OUTCOME_FAILED: ("case_number", "partner_name"),
+    NoticeKind.OUTCOME_WITHDRAWN: ("case_number", "partner_name"),
+    NoticeKind.OUTCOME_EXPIRED: ("case_number", "partner_name"),
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    party_id: str | None
+    name: str
+    email: str | None = field(default=None, repr=False)
+    phone: str | None = field(default=None, repr=False)
+
+    @property
+    def masked_phone(self) -> str | None:
+        return None if not self.phone else self.phone[:3] + "****" + self.phone[-4:]
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: NoticeKind
+    subject: str
+    body: str
+
+
+def recipients_from_parties(parties: Iterable[Mapping[str, Any]]) -> list[Recipient]:
+    """Every party that can be reached by email or phone; the others are told by the court."""
+    found: list[Recipient] = []
+    for party in parties:
+        email = (party.get("email") or "").strip() or None
+        phone = (party.get("phone") or "").strip() or None
+        if email or phone:
+            found.append(Recipient(_opt(party.get("id")), str(party.get("name") or ""), email, phone))
+    return found
+
+
+def render_notice(kind: NoticeKind | str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """(subject, body) of the notice; a missing context value is an error, never a blank."""
+    template = _environment().get_template(f"{NoticeKind(kind).value}.txt.j2")
+    rendered = {
+        name: "".join(block(template.new_context(dict(context)))).strip()
+        for name, block in template.blocks.items()
+    }
+    return rendered["subject"], rendered["body"] + "\n"
+
+
+def sms_message(kind: NoticeKind | str, context: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+    """(provider template code, its parameters) for the SMS channel."""
+    notice = NoticeKind(kind)
+    params = {key: _sms_value(context[key]) for key in SMS_PARAMS[notice] if key in context}
+    return notice.value, params
+
+
+def cn_date(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        value = _china(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def cn_datetime(value: datetime) -> str:
+    local = _china(value)
+    return f"{cn_date(local)} {local:%H:%M}"
+
+
+def mode_name(mode: str) -> str:
+    return MODE_NAMES.get(mode, "调解")
+
+
+def category_name(category: str) -> str:
+    return CATEGORY_NAMES.get(category, category)
+
+
+def court_next_step(mode: str) -> str:
+    return NEXT_STEP_AFTER_FAILURE.get(mode, "纠纷将回到法院依法处理。")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    # Plain text notices: HTML escaping would corrupt names such as "A&B公司".
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=False,
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(
+        cn_date=cn_date, cn_datetime=cn_datetime, mode_name=mode_name,
+        category_name=category_name, court_next_step=court_next_step,
+    )
+    return env
+
+
+def _china(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("notice times must be timezone-aware")
+    return value.astimezone(CHINA_TIME)
+
+
+def _sms_value(value: Any) -> str:
+    if isinstance(value, datetime):
+        return cn_datetime(value)
+    if isinstance(value, date):
+        return cn_date(value)
+    return str(value)
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)

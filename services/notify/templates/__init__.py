@@ -1,0 +1,1 @@
+"""Chinese notice templates (jinja2, plain text): one file per notice kind, blocks `subject` and `body`."""

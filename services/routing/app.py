@@ -1,0 +1,23 @@
+"""Routing's wiring."""
+
+from shared.bus import Bus
+from shared.clock import SystemClock
+from shared.service import ServiceRuntime
+from services.routing.consumers.decide import DecideConsumer
+from services.routing.settings import Settings
+from services.routing.store.models import MESSAGING, Base
+from services.routing.store.roster import RosterCache
+from services.topology import ROUTING_EVENTS
+
+
+class Runtime(ServiceRuntime):
+    name = "routing"
+    routers = ()
+
+    def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
+        super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
+        self.clock = clock or SystemClock()
+        self.roster = RosterCache()
+
+    def register_consumers(self) -> None:
+        self.consume("routing.events", ROUTING_EVENTS, DecideConsumer(self))

@@ -1,0 +1,121 @@
+"""Routing's consumer: decide on received cases, route again on a decline, and keep capacity counts
+true as cases finish."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.routing.domain.case import InvalidRoutingCase, RoutingCase
+from services.routing.domain.engine import RoutingDecision, decide
+from services.routing.domain.policy import PACKS, pack_in_force
+from services.routing.store import roster as roster_store
+from services.routing.store.models import DecisionRow, RoutedCase
+from services.topology import OUTCOMES
+from shared.events import Envelope
+from shared.logging import get_logger
+
+log = get_logger("routing.decide")
+
+# Personal data routing does not need to keep: contacts stay with intake (and notify, for notices).
+_DROPPED_PARTY_KEYS = {"phone", "email", "address"}
+CAPACITY_RACE_RETRIES = 3
+
+
+def _facts(data: dict) -> dict:
+    facts = {k: v for k, v in data.items() if k != "parties"}
+    facts["parties"] = [{k: v for k, v in p.items() if k not in _DROPPED_PARTY_KEYS} for p in data.get("parties", [])]
+    return facts
+
+
+class DecideConsumer:
+    def __init__(self, runtime) -> None:
+        self.rt = runtime
+
+    async def __call__(self, session: AsyncSession, envelope: Envelope) -> None:
+        if envelope.type == "case.received":
+            await self.on_received(session, envelope)
+        elif envelope.type == "mediation.declined":
+            await self.on_declined(session, envelope)
+        elif envelope.type in OUTCOMES or envelope.type == "case.withdrawn":
+            await self.on_finished(session, envelope)
+
+    async def on_received(self, session: AsyncSession, envelope: Envelope) -> None:
+        if await session.get(RoutedCase, envelope.case_id) is not None:
+            return
+        now = self.rt.clock.now()
+        pack = pack_in_force(self.rt.settings.policy_pack, now.date())
+        version, _ = await roster_store.ruleset(session)
+        routed = RoutedCase(case_id=envelope.case_id, facts=_facts(envelope.data), policy_pack=pack.code,
+                            ruleset_version=version, attempt=0, declined=[], closed=False, received_at=now)
+        session.add(routed)
+        await self.route(session, routed)
+
+    async def on_declined(self, session: AsyncSession, envelope: Envelope) -> None:
+        routed = await session.get(RoutedCase, envelope.case_id, with_for_update=True)
+        partner_id = envelope.data.get("partner_id")
+        attempt = int(envelope.data.get("attempt") or 0)
+        if routed is None or routed.closed or (attempt and attempt != routed.attempt):
+            return  # a stale decline of an earlier round
+        if routed.holder_partner_id:
+            await roster_store.release_capacity(session, routed.holder_partner_id)
+            routed.holder_partner_id = None
+        if partner_id and partner_id not in routed.declined:
+            routed.declined = [*routed.declined, partner_id]
+        await self.route(session, routed)
+
+    async def on_finished(self, session: AsyncSession, envelope: Envelope) -> None:
+        routed = await session.get(RoutedCase, envelope.case_id, with_for_update=True)
+        if routed is None or routed.closed:
+            return
+        if routed.holder_partner_id:
+            await roster_store.release_capacity(session, routed.holder_partner_id)
+            routed.holder_partner_id = None
+        routed.closed = True
+
+    async def route(self, session: AsyncSession, routed: RoutedCase) -> RoutingDecision | None:
+        attempt = routed.attempt + 1
+        exists = await session.scalar(select(DecisionRow.id).where(DecisionRow.case_id == routed.case_id,
+                                                                   DecisionRow.attempt == attempt))
+        if exists:
+            return None  # decisions are idempotent per (case, attempt)
+        try:
+            case = RoutingCase.from_case_body(routed.case_id, routed.facts)
+        except InvalidRoutingCase as exc:
+            log.error("case cannot be routed", case_id=routed.case_id, error=str(exc))
+            raise
+        _, rules = await roster_store.ruleset(session, routed.ruleset_version)
+        pack = PACKS[routed.policy_pack]
+        decision = None
+        for _ in range(CAPACITY_RACE_RETRIES):
+            index = await self.rt.roster.index(session)
+            pool = {listed.partner.id for listed in index.in_scope(case.category, case.district)}
+            pool |= {pid for pid in (case.preferred_partner_id, case.partner_id) if pid}
+            load = await roster_store.loads(session, pool)
+            decision = decide(case, index, rules, pack, load, frozenset(routed.declined), attempt)
+            if decision.partner_id is None or await roster_store.take_capacity(session, decision.partner_id):
+                break
+        await self.record(session, routed, decision, index)
+        return decision
+
+    async def record(self, session: AsyncSession, routed: RoutedCase, decision: RoutingDecision, index) -> None:
+        now = self.rt.clock.now()
+        document = {**decision.to_dict(), "decided_at": now.isoformat()}
+        session.add(DecisionRow(case_id=routed.case_id, attempt=decision.attempt, outcome=decision.outcome.value,
+                                partner_id=decision.partner_id, document=document, decided_at=now))
+        routed.attempt = decision.attempt
+        summary = {k: document[k] for k in ("attempt", "mode", "partner_id", "policy_pack", "ruleset_version",
+                                            "period_days", "reason", "reason_detail", "explanation")}
+        if decision.partner_id:
+            routed.holder_partner_id = decision.partner_id
+            partner = index.get(decision.partner_id)
+            summary |= {"partner_name": partner.name_zh if partner else None, "case": routed.facts}
+            envelope = Envelope.new("case.routed", routed.case_id, "routing", summary, occurred_at=now)
+        else:
+            routed.closed = True
+            summary |= {"return_to_court": decision.return_to_court, "court_code": routed.facts.get("court_code"),
+                        "stage": routed.facts.get("stage"), "case": routed.facts}
+            envelope = Envelope.new("case.unroutable", routed.case_id, "routing", summary, occurred_at=now)
+        await self.rt.outbox.add(session, envelope)
+        log.info("case routed" if decision.partner_id else "case unroutable", case_id=routed.case_id,
+                 attempt=decision.attempt, partner_id=decision.partner_id, reason=document["reason"])

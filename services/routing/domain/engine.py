@@ -1,0 +1,196 @@
+"""decide(): the mode and the partner for one case, the way a court's mediation office would.
+
+Order of questions: does the policy pack allow the mode at all; has every party consented;
+which partners are eligible; which of them ranks first. Each "no" ends the decision as
+unroutable with the reason, and the case goes back to the court.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from services.routing.domain import explain
+from services.routing.domain.case import RoutingCase
+from services.routing.domain.filters import CaseFacts, first_failure
+from services.routing.domain.index import Listed, RosterIndex
+from services.routing.domain.policy import PolicyPack, mode_for_stage, period_days, return_to_court
+from services.routing.domain.ruleset import Ruleset
+from services.routing.domain.scoring import Candidate, score
+from services.routing.domain.vocabulary import Mode, Stage
+
+NO_LOAD: Mapping[str, int] = MappingProxyType({})
+
+
+class Outcome(StrEnum):
+    ROUTED = "routed"
+    UNROUTABLE = "unroutable"
+
+
+class Reason(StrEnum):
+    CONSENT_REFUSED = "consent_refused"
+    MODE_NOT_ALLOWED = "mode_not_allowed"
+    NO_ELIGIBLE_PARTNER = "no_eligible_partner"
+    PREFERENCE_NOT_FOLLOWED = "preferred_partner_not_eligible"
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    partner_id: str
+    reason: str  # a filter code of the ruleset
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingDecision:
+    case_id: str
+    attempt: int
+    outcome: Outcome
+    mode: Mode
+    partner_id: str | None
+    reason: Reason | None
+    reason_detail: str | None
+    explanation: str
+    policy_pack: str
+    ruleset_version: int
+    period_days: int | None
+    return_to_court: str | None  # "docket" | "resume_trial" | None, only when unroutable
+    candidates: tuple[Candidate, ...]
+    excluded: tuple[Exclusion, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's decision shape (the caller adds decided_at)."""
+        return {
+            "case_id": self.case_id,
+            "attempt": self.attempt,
+            "outcome": self.outcome.value,
+            "mode": self.mode.value,
+            "partner_id": self.partner_id,
+            "reason": None if self.reason is None else self.reason.value,
+            "reason_detail": self.reason_detail,
+            "explanation": self.explanation,
+            "policy_pack": self.policy_pack,
+            "ruleset_version": self.ruleset_version,
+            "period_days": self.period_days,
+            "return_to_court": self.return_to_court,
+            "candidates": [{"partner_id": c.partner_id, "score": c.score, "parts": dict(c.parts)}
+                           for c in self.candidates],
+            "excluded": [{"partner_id": e.partner_id, "reason": e.reason, "detail": e.detail}
+                         for e in self.excluded],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    case: RoutingCase
+    attempt: int
+    mode: Mode
+    pack: PolicyPack
+    ruleset: Ruleset
+
+
+def decide(case: RoutingCase, roster_index: RosterIndex, ruleset: Ruleset, pack: PolicyPack,
+           load: Mapping[str, int] = NO_LOAD, declined: frozenset[str] | set[str] = frozenset(),
+           attempt: int = 1) -> RoutingDecision:
+    """Decide one routing attempt. load: open cases per partner id; declined: partners that declined."""
+    mode = mode_for_stage(case.stage)
+    head = _Header(case, attempt, mode, pack, ruleset)
+    if not pack.allows(mode):
+        return _unroutable(head, Reason.MODE_NOT_ALLOWED, explain.mode_not_allowed(pack, mode))
+    refusing = case.refusing_parties() if mode in pack.consent_required else ()
+    if refusing:
+        return _unroutable(head, Reason.CONSENT_REFUSED, explain.consent_refused(case, refusing, mode))
+    facts = CaseFacts.of(case, mode, ruleset, load, frozenset(declined))
+    pool = _pool(case, roster_index)
+    candidates, excluded = _sift(pool, facts, ruleset)
+    if _preference_outside(case, pool):
+        partner = roster_index.get(case.preferred_partner_id)
+        if partner is not None:
+            more_candidates, more_excluded = _sift((roster_index.listed(partner, case.category),), facts, ruleset)
+            candidates += more_candidates
+            excluded += more_excluded
+    candidates.sort(key=Candidate.rank_key)
+    if not candidates:
+        return _no_partner(head, len(pool), excluded)
+    return _routed(head, roster_index, candidates, excluded)
+
+
+def _pool(case: RoutingCase, index: RosterIndex) -> Sequence[Listed]:
+    if case.stage is Stage.DIRECT:
+        partner = index.get(case.partner_id or "")
+        return () if partner is None else (index.listed(partner, case.category),)
+    return index.in_scope(case.category, case.district)
+
+
+def _preference_outside(case: RoutingCase, pool: Sequence[Listed]) -> bool:
+    wanted = case.preferred_partner_id
+    if not wanted or case.stage is Stage.DIRECT:
+        return False
+    return all(listed.partner.id != wanted for listed in pool)
+
+
+def _sift(pool: Sequence[Listed], facts: CaseFacts, ruleset: Ruleset) -> tuple[list[Candidate], list[Exclusion]]:
+    candidates, excluded = [], []
+    case = facts.case
+    preferred = case.preferred_partner_id if case.stage is not Stage.DIRECT else None
+    for listed in pool:
+        partner = listed.partner
+        failure = first_failure(partner, facts)
+        if failure is None:
+            candidates.append(score(listed, ruleset, case.district, case.claim_amount,
+                                    facts.load.get(partner.id, 0), preferred))
+        else:
+            excluded.append(Exclusion(partner.id, *failure))
+    return candidates, excluded
+
+
+def _unroutable(head: _Header, reason: Reason, detail: str,
+                excluded: Sequence[Exclusion] = ()) -> RoutingDecision:
+    destination = return_to_court(head.case.stage)
+    return RoutingDecision(
+        case_id=head.case.case_id, attempt=head.attempt, outcome=Outcome.UNROUTABLE, mode=head.mode,
+        partner_id=None, reason=reason, reason_detail=detail,
+        explanation=f"{detail} {explain.return_to_court(destination)}",
+        policy_pack=head.pack.code, ruleset_version=head.ruleset.version, period_days=None,
+        return_to_court=destination, candidates=(), excluded=tuple(excluded),
+    )
+
+
+def _no_partner(head: _Header, looked_at: int, excluded: list[Exclusion]) -> RoutingDecision:
+    case = head.case
+    if case.stage is Stage.DIRECT:
+        why = next((e.detail for e in excluded if e.partner_id == case.partner_id), None)
+        detail = explain.named_partner_unavailable(case.partner_id or "", why)
+    else:
+        detail = explain.no_eligible_partner(case, looked_at)
+    return _unroutable(head, Reason.NO_ELIGIBLE_PARTNER, detail, excluded)
+
+
+def _routed(head: _Header, index: RosterIndex, candidates: list[Candidate],
+            excluded: list[Exclusion]) -> RoutingDecision:
+    case, chosen = head.case, candidates[0]
+    partner = index.get(chosen.partner_id)
+    assert partner is not None  # candidates come from the index
+    days = period_days(head.pack, head.mode, case.procedure, partner)
+    reason, reason_detail = None, None
+    if case.stage is Stage.DIRECT:
+        why = explain.why_direct()
+    elif chosen.joint_choice:
+        why = explain.why_joint_choice()
+    else:
+        why = explain.why_designated(chosen.score, chosen.parts, len(candidates), len(excluded))
+        if case.preferred_partner_id:
+            not_followed = next((e.detail for e in excluded if e.partner_id == case.preferred_partner_id), None)
+            reason = Reason.PREFERENCE_NOT_FOLLOWED
+            reason_detail = explain.preference_not_followed(case.preferred_partner_id, not_followed)
+            why = f"{reason_detail} {why}"
+    return RoutingDecision(
+        case_id=case.case_id, attempt=head.attempt, outcome=Outcome.ROUTED, mode=head.mode,
+        partner_id=partner.id, reason=reason, reason_detail=reason_detail,
+        explanation=explain.routed(partner, head.mode, days, head.pack, head.ruleset.version, why),
+        policy_pack=head.pack.code, ruleset_version=head.ruleset.version, period_days=days,
+        return_to_court=None, candidates=tuple(candidates), excluded=tuple(excluded),
+    )

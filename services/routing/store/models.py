@@ -1,0 +1,71 @@
+"""Routing's own tables: the roster, rulesets, the cases it routes, its decisions and capacity counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UTCDateTime
+from shared.messaging import messaging_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PartnerRow(Base):
+    """One partner body; `document` is its roster entry, `capacity` and `active` are ops-editable,
+    `open_cases` counts the cases routed to it and not yet finished or declined."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    document: Mapped[dict] = mapped_column(JSON)
+    capacity: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    open_cases: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RulesetRow(Base):
+    __tablename__ = "rulesets"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document: Mapped[dict] = mapped_column(JSON)
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    installed_by: Mapped[str] = mapped_column(String(120))
+
+
+class RoutedCase(Base):
+    """What routing keeps of a case to route it again: the facts it needs, the pinned pack and
+    ruleset, the partners that declined, and who holds the case against its capacity."""
+
+    __tablename__ = "routed_cases"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    facts: Mapped[dict] = mapped_column(JSON)
+    policy_pack: Mapped[str] = mapped_column(String(20))
+    ruleset_version: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    declined: Mapped[list] = mapped_column(JSON, default=list)
+    holder_partner_id: Mapped[str | None] = mapped_column(String(20))
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("case_id", "attempt", name="uq_decisions_case_attempt"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[str | None] = mapped_column(String(20))
+    document: Mapped[dict] = mapped_column(JSON)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+MESSAGING = messaging_tables(Base.metadata)

@@ -1,0 +1,104 @@
+"""The roster in routing's database, and an in-memory index of it rebuilt only when it changed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.routing.domain.index import RosterIndex
+from services.routing.domain.roster import DEFAULT_ROSTER_PATH, Partner, load_roster
+from services.routing.domain.ruleset import DEFAULT_RULESET_DOCUMENT, Ruleset, validate_ruleset
+from services.routing.store.models import PartnerRow, RulesetRow
+from shared.db import Database
+
+
+def partner_from_row(row: PartnerRow) -> Partner:
+    document = {**row.document, "capacity": row.capacity, "active": row.active}
+    return load_roster([document])[0]
+
+
+async def seed_roster(session: AsyncSession, db: Database, path: Path = DEFAULT_ROSTER_PATH) -> int:
+    """Load the roster file: new partners are added, known ones get the file's description while
+    keeping what ops changed (capacity, active)."""
+    with open(path, encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    entries: list[dict[str, Any]] = raw["partners"] if isinstance(raw, dict) else raw
+    load_roster(raw)  # refuse a bad file as a whole, before writing anything
+    now = datetime.now(timezone.utc)
+    for entry in entries:
+        document = _jsonable(entry)
+        await session.execute(
+            db.insert(PartnerRow.__table__)
+            .values(id=entry["id"], document=document, capacity=int(entry["capacity"]),
+                    active=bool(entry.get("active", True)), open_cases=0, updated_at=now)
+            .on_conflict_do_update(index_elements=["id"], set_={"document": document}))
+    if await session.scalar(select(func.count()).select_from(RulesetRow)) == 0:
+        session.add(RulesetRow(version=1, document=dict(DEFAULT_RULESET_DOCUMENT), installed_at=now,
+                               installed_by="seed"))
+    return len(entries)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+class RosterCache:
+    """The RosterIndex, rebuilt when a partner row changed (seed or ops PATCH), so deciding never
+    rebuilds it and never scans the roster."""
+
+    def __init__(self) -> None:
+        self._index: RosterIndex | None = None
+        self._stamp: tuple | None = None
+
+    async def index(self, session: AsyncSession) -> RosterIndex:
+        stamp = tuple((await session.execute(
+            select(func.count(), func.max(PartnerRow.updated_at)).select_from(PartnerRow))).one())
+        if self._index is None or stamp != self._stamp:
+            rows = (await session.execute(select(PartnerRow))).scalars().all()
+            self._index = RosterIndex(partner_from_row(r) for r in rows)
+            self._stamp = stamp
+        return self._index
+
+    def invalidate(self) -> None:
+        self._index = None
+
+
+async def loads(session: AsyncSession, partner_ids: set[str]) -> dict[str, int]:
+    if not partner_ids:
+        return {}
+    rows = await session.execute(select(PartnerRow.id, PartnerRow.open_cases).where(PartnerRow.id.in_(partner_ids)))
+    return {pid: count for pid, count in rows.all()}
+
+
+async def take_capacity(session: AsyncSession, partner_id: str) -> bool:
+    """Count a case against the partner; False if it filled up meanwhile (a concurrent decision)."""
+    result = await session.execute(update(PartnerRow)
+                                   .where(PartnerRow.id == partner_id, PartnerRow.open_cases < PartnerRow.capacity)
+                                   .values(open_cases=PartnerRow.open_cases + 1))
+    return result.rowcount == 1
+
+
+async def release_capacity(session: AsyncSession, partner_id: str) -> None:
+    await session.execute(update(PartnerRow).where(PartnerRow.id == partner_id, PartnerRow.open_cases > 0)
+                          .values(open_cases=PartnerRow.open_cases - 1))
+
+
+async def ruleset(session: AsyncSession, version: int | None = None) -> tuple[int, Ruleset]:
+    """The given version, or the one in force (the highest installed)."""
+    query = select(RulesetRow)
+    query = query.where(RulesetRow.version == version) if version else query.order_by(RulesetRow.version.desc())
+    row = (await session.execute(query.limit(1))).scalar_one_or_none()
+    if row is None:
+        return 1, validate_ruleset(DEFAULT_RULESET_DOCUMENT)
+    return row.version, validate_ruleset(row.document)

@@ -1,0 +1,48 @@
+"""Run one service in its own process, or all four in one (the embedded mode).
+
+    python -m services.run intake            # port 8001, its own database, RabbitMQ from BUS_URL
+    python -m services.run all --port 8000   # all four, one process, one bus
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+from fastapi import FastAPI
+
+from services.registry import SERVICES, bus_for, runtime_for, settings_for
+from shared.service import create_app
+
+
+def build_app(names: list[str]) -> tuple[FastAPI, int, str]:
+    settings = {name: settings_for(name) for name in names}
+    first = settings[names[0]]
+    bus = bus_for(first)
+    runtimes = [runtime_for(name, settings[name], bus) for name in names]
+    title = "Court-annexed mediation platform" if len(names) > 1 else f"courtmed {names[0]}"
+    startups = [hook for r in runtimes for hook in getattr(r, "startup_hooks", lambda: [])()]
+    app = create_app(runtimes, bus, title=title, extra_startup=startups)
+    for runtime in runtimes:
+        mount = getattr(runtime, "mount", None)
+        if mount:
+            mount(app)
+    return app, first.port, first.host
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("service", choices=[*SERVICES, "all"])
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--host", default=None)
+    args = parser.parse_args()
+    names = list(SERVICES) if args.service == "all" else [args.service]
+    app, port, host = build_app(names)
+    if args.service == "all" and args.port is None:
+        port = 8000
+    uvicorn.run(app, host=args.host or host, port=args.port or port, log_config=None,
+                access_log=False, lifespan="on")
+
+
+if __name__ == "__main__":
+    main()

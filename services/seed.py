@@ -1,0 +1,36 @@
+"""Load reference data into each service's database: the partner roster and the default ruleset
+(routing), the demo accounts (mediation). Safe to run again."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+
+from services.registry import SERVICES, settings_for
+from shared.db import Database
+
+
+async def seed(names: list[str]) -> None:
+    for name in names:
+        try:
+            module = importlib.import_module(f"services.{name}.seed")
+        except ModuleNotFoundError:
+            continue
+        db = Database(settings_for(name).database_url)
+        try:
+            async with db.unit_of_work() as session:
+                summary = await module.seed(session, db)
+        finally:
+            await db.dispose()
+        print(f"{name}: {summary}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("services", nargs="*", default=list(SERVICES))
+    asyncio.run(seed(parser.parse_args().services))
+
+
+if __name__ == "__main__":
+    main()

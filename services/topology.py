@@ -1,0 +1,21 @@
+"""Who listens to what (contract.md, "Who emits, who listens"): one durable queue per consuming
+service, named `<service>.events`. Every process declares all of them, so nothing published is dropped
+for want of a queue, even before the consumer has started once."""
+
+from shared.events import EVENT_TYPES
+
+OUTCOMES = ("mediation.settled", "mediation.failed", "mediation.withdrawn", "mediation.expired")
+
+ROUTING_EVENTS = ("case.received", "case.withdrawn", "mediation.accepted", "mediation.declined", *OUTCOMES)
+MEDIATION_EVENTS = ("case.routed", "case.withdrawn", "handoff.sent", "handoff.acknowledged")
+# Intake writes case.received and case.withdrawn itself, in the transaction that makes them.
+INTAKE_EVENTS = tuple(t for t in EVENT_TYPES if t not in ("case.received", "case.withdrawn"))
+# Notify keeps its own copy of the parties' contacts (for notices) from case.received.
+NOTIFY_EVENTS = EVENT_TYPES
+
+QUEUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("routing.events", ROUTING_EVENTS),
+    ("mediation.events", MEDIATION_EVENTS),
+    ("intake.events", INTAKE_EVENTS),
+    ("notify.events", NOTIFY_EVENTS),
+)

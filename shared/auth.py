@@ -1,0 +1,92 @@
+"""JWT bearer auth with the contract's roles: clerk (one court), partner and mediator (one partner), ops."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+
+from shared.problems import Problem
+
+ROLES = ("clerk", "partner", "mediator", "ops")
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: str
+    court_code: str | None = None
+    partner_id: str | None = None
+    mediator_id: str | None = None
+
+    def owns_partner(self, partner_id: str | None) -> bool:
+        return self.role == "ops" or (partner_id is not None and self.partner_id == partner_id)
+
+
+def issue_token(secret: str, *, role: str, court_code: str | None = None, partner_id: str | None = None,
+                mediator_id: str | None = None, subject: str | None = None, issuer: str = "courtmed",
+                ttl: timedelta = timedelta(hours=12)) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if role == "clerk" and not court_code:
+        raise ValueError("a clerk token is bound to a court code")
+    if role in ("partner", "mediator") and not partner_id:
+        raise ValueError(f"a {role} token is bound to a partner id")
+    if role == "mediator" and not mediator_id:
+        raise ValueError("a mediator token names the mediator")
+    now = datetime.now(timezone.utc)
+    claims = {"sub": subject or f"{role}:{court_code or partner_id or 'ops'}:{mediator_id or uuid.uuid4().hex[:8]}",
+              "role": role, "iss": issuer, "iat": now, "exp": now + ttl}
+    for key, value in (("court_code", court_code), ("partner_id", partner_id), ("mediator_id", mediator_id)):
+        if value:
+            claims[key] = value
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def decode_token(secret: str, token: str, issuer: str = "courtmed") -> Principal:
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=issuer,
+                            options={"require": ["exp", "sub", "iss"]})
+    except jwt.PyJWTError as exc:
+        raise Problem(401, f"Invalid token: {exc}", headers={"WWW-Authenticate": "Bearer"}) from exc
+    role = claims.get("role")
+    if role not in ROLES:
+        raise Problem(401, "Token carries no known role.", headers={"WWW-Authenticate": "Bearer"})
+    return Principal(subject=claims["sub"], role=role, court_code=claims.get("court_code"),
+                     partner_id=claims.get("partner_id"), mediator_id=claims.get("mediator_id"))
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "Missing bearer token.", headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+def authenticate(request: Request) -> Principal:
+    """The principal of the request: a bearer token, or (for the mediator web client) a session cookie
+    whose verification the app installed as `request.app.state.cookie_principal`."""
+    settings = request.app.state.auth_settings
+    if not request.headers.get("authorization"):
+        cookie_auth = getattr(request.app.state, "cookie_principal", None)
+        principal = cookie_auth(request) if cookie_auth else None
+        if principal is not None:
+            return principal
+    return decode_token(settings.jwt_secret, _bearer(request), settings.jwt_issuer)
+
+
+def require(*roles: str):
+    """A dependency: the caller must authenticate and hold one of `roles`."""
+
+    def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if principal.role not in roles:
+            raise Problem(403, f"This action needs one of the roles: {', '.join(roles)}.")
+        return principal
+
+    return dependency

@@ -1,0 +1,185 @@
+"""The RabbitMQ adapter (aio-pika): durable topic exchange, quorum queues, publisher confirms,
+per-queue delayed retry queues and a dead-letter queue.
+
+Every process declares the whole topology (all services' queues) before it publishes, so an event
+published before its consumer ever started still lands in that consumer's durable queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
+
+from shared.bus.base import Bus, Subscription
+from shared.events import Envelope
+from shared.logging import get_logger
+from shared.metrics import BUS_CONSUMED, BUS_PUBLISHED
+
+log = get_logger("bus.rabbitmq")
+
+EXCHANGE = "courtmed.events"
+PUBLISH_TIMEOUT_S = 10.0
+# A message redelivered this often without an ack (the consumer crashes on it) is dead-lettered
+# by RabbitMQ itself: the guard against a poison message that kills the process.
+DELIVERY_LIMIT = 20
+
+
+def _main_queue_arguments(queue: str) -> dict:
+    return {
+        "x-queue-type": "quorum",
+        "x-delivery-limit": DELIVERY_LIMIT,
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": f"{queue}.dlq",
+    }
+
+
+class RabbitMQBus(Bus):
+    def __init__(self, url: str, *, topology: Iterable[tuple[str, tuple[str, ...]]] = (),
+                 prefetch: int = 16, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.url = url
+        self.topology = list(topology)
+        self.prefetch = prefetch
+        self._connection: AbstractRobustConnection | None = None
+        self._publish_channel: AbstractChannel | None = None
+        self._consume_channel: AbstractChannel | None = None
+        self._exchange: aio_pika.abc.AbstractExchange | None = None
+        # Robust channels restore only objects still referenced (aio-pika #536): keep them all.
+        self._queues: dict[str, AbstractQueue] = {}
+
+    async def start(self) -> None:
+        self._connection = await aio_pika.connect_robust(self.url, client_properties={"connection_name": "courtmed"})
+        self._publish_channel = await self._connection.channel(publisher_confirms=True)
+        self._consume_channel = await self._connection.channel(publisher_confirms=True)
+        await self._consume_channel.set_qos(prefetch_count=self.prefetch)
+        self._exchange = await self._publish_channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        declared = {q: types for q, types in self.topology}
+        for sub in self.subscriptions:
+            declared[sub.queue] = tuple(sorted(set(declared.get(sub.queue, ())) | set(sub.event_types)))
+        for queue, types in declared.items():
+            await self._declare(queue, types)
+        for sub in self.subscriptions:
+            await self._queues[sub.queue].consume(self._consumer(sub))
+        log.info("rabbitmq bus started", queues=sorted(declared), consuming=[s.queue for s in self.subscriptions])
+
+    async def _declare(self, queue: str, event_types: tuple[str, ...]) -> None:
+        channel = self._consume_channel
+        exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        main = await channel.declare_queue(queue, durable=True, arguments=_main_queue_arguments(queue))
+        for event_type in event_types:
+            await main.bind(exchange, routing_key=event_type)
+        await channel.declare_queue(f"{queue}.dlq", durable=True, arguments={"x-queue-type": "quorum"})
+        for delay in self.retry_delays:
+            # Messages wait out their delay here, then dead-letter straight back to the work queue.
+            await channel.declare_queue(self._retry_queue(queue, delay), durable=True, arguments={
+                "x-message-ttl": delay,
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": queue,
+            })
+        self._queues[queue] = main
+
+    @staticmethod
+    def _retry_queue(queue: str, delay_ms: int) -> str:
+        return f"{queue}.retry.{delay_ms}ms"
+
+    def _consumer(self, sub: Subscription):
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            attempt = int((message.headers or {}).get("x-attempt", 1))
+            try:
+                envelope = Envelope.from_json(message.body)
+            except Exception:
+                log.error("malformed message dead-lettered", queue=sub.queue, message_id=message.message_id)
+                await self._forward(message, f"{sub.queue}.dlq", attempt)
+                return
+            try:
+                await sub.handler(envelope)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await self._after_failure(sub, message, envelope, attempt)
+                return
+            await message.ack()
+            BUS_CONSUMED.labels(queue=sub.queue, outcome="ok").inc()
+
+        return on_message
+
+    async def _after_failure(self, sub: Subscription, message: AbstractIncomingMessage,
+                             envelope: Envelope, attempt: int) -> None:
+        if attempt >= self.max_attempts:
+            log.error("message dead-lettered after retries", queue=sub.queue, event_id=envelope.event_id,
+                      event_type=envelope.type, attempt=attempt, exc_info=True)
+            BUS_CONSUMED.labels(queue=sub.queue, outcome="dead_letter").inc()
+            await self._forward(message, f"{sub.queue}.dlq", attempt)
+            return
+        delay = self.retry_delays[attempt - 1]
+        log.warning("handler failed, will retry", queue=sub.queue, event_id=envelope.event_id,
+                    attempt=attempt, delay_ms=delay, exc_info=True)
+        BUS_CONSUMED.labels(queue=sub.queue, outcome="retry").inc()
+        await self._forward(message, self._retry_queue(sub.queue, delay), attempt + 1)
+
+    async def _forward(self, message: AbstractIncomingMessage, queue: str, attempt: int) -> None:
+        """Move a message to another queue: publish (confirmed) first, then ack the original."""
+        try:
+            copy = aio_pika.Message(
+                message.body,
+                headers={**(message.headers or {}), "x-attempt": attempt},
+                message_id=message.message_id,
+                correlation_id=message.correlation_id,
+                content_type=message.content_type,
+                type=message.type,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            )
+            await self._consume_channel.default_exchange.publish(copy, routing_key=queue)
+        except Exception:
+            # Could not park it: leave it to RabbitMQ to redeliver (the delivery limit still applies).
+            log.warning("could not forward message, requeueing", queue=queue, exc_info=True)
+            await message.nack(requeue=True)
+            return
+        await message.ack()
+
+    async def publish(self, envelope: Envelope) -> None:
+        if self._exchange is None:
+            raise RuntimeError("bus not started")
+        message = aio_pika.Message(
+            envelope.to_json(),
+            message_id=envelope.event_id,
+            correlation_id=envelope.correlation_id,
+            content_type="application/json",
+            type=envelope.type,
+            headers={"x-attempt": 1},
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
+        await asyncio.wait_for(self._exchange.publish(message, routing_key=envelope.type), PUBLISH_TIMEOUT_S)
+        BUS_PUBLISHED.labels(type=envelope.type).inc()
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+    def health(self) -> tuple[bool, str]:
+        conn = self._connection
+        if conn is None or conn.is_closed:
+            return False, "not connected to RabbitMQ"
+        for channel in (self._publish_channel, self._consume_channel):
+            if channel is None or channel.is_closed:
+                return False, "RabbitMQ channel closed"
+        return True, "connected"
+
+    async def consumers_attached(self) -> bool:
+        """Whether each subscribed queue has a consumer (a robust reconnect can come back without one,
+        aio-pika #231)."""
+        if not self.subscriptions:
+            return True
+        channel = await self._connection.channel()
+        try:
+            for sub in self.subscriptions:
+                declared = await channel.declare_queue(sub.queue, passive=True)
+                if declared.declaration_result.consumer_count < 1:
+                    return False
+            return True
+        finally:
+            await channel.close()

@@ -1,0 +1,69 @@
+"""The message envelope every event travels in, on RabbitMQ and in process alike."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.context import correlation_id_var
+
+EVENT_TYPES = (
+    "case.received",
+    "case.routed",
+    "case.unroutable",
+    "case.withdrawn",
+    "mediation.accepted",
+    "mediation.declined",
+    "mediation.mediator_assigned",
+    "mediation.session_scheduled",
+    "mediation.extended",
+    "mediation.settled",
+    "mediation.failed",
+    "mediation.withdrawn",
+    "mediation.expired",
+    "handoff.sent",
+    "handoff.acknowledged",
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Envelope(BaseModel):
+    """One event. `event_id` is what consumers deduplicate on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    type: str
+    case_id: str
+    occurred_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+    correlation_id: str = ""
+    source: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def new(cls, type: str, case_id: str, source: str, data: dict[str, Any] | None = None,
+            *, occurred_at: datetime | None = None, correlation_id: str | None = None) -> "Envelope":
+        if type not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {type!r}")
+        return cls(
+            type=type,
+            case_id=str(case_id),
+            source=source,
+            data=data or {},
+            occurred_at=occurred_at or utcnow(),
+            correlation_id=correlation_id or correlation_id_var.get() or str(uuid.uuid4()),
+        )
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> "Envelope":
+        return cls.model_validate_json(raw)

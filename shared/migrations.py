@@ -1,0 +1,102 @@
+"""Alembic, per service: each service has its own history under services/<name>/migrations.
+
+Migrations run as their own step (`python -m shared.migrations intake routing ...`), never inside
+application start-up. On PostgreSQL the service's database is created first if it does not exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, pool, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
+
+
+def alembic_config(service: str, database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(SERVICES_DIR / service / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.attributes["service"] = service
+    return config
+
+
+async def ensure_database(database_url: str) -> None:
+    """Create the PostgreSQL database named in the URL if it is missing."""
+    url = make_url(database_url)
+    if not url.drivername.startswith("postgresql"):
+        if url.database:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        return
+    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    try:
+        async with admin.connect() as conn:
+            exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database})
+            if not exists:
+                await conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        await admin.dispose()
+
+
+def upgrade(service: str, database_url: str, revision: str = "head") -> None:
+    asyncio.run(ensure_database(database_url))
+    command.upgrade(alembic_config(service, database_url), revision)
+
+
+def run_env(context, target_metadata: MetaData) -> None:
+    """The body of every service's migrations/env.py (online mode, async engine)."""
+    url = context.config.get_main_option("sqlalchemy.url")
+
+    def do_run(connection) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run_async() -> None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run)
+            await connection.commit()
+        await engine.dispose()
+
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    else:
+        asyncio.run(run_async())
+
+
+def _settings_for(service: str):
+    from services.registry import settings_for
+
+    return settings_for(service)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run each service's Alembic migrations to head.")
+    parser.add_argument("services", nargs="*", default=["intake", "routing", "mediation", "notify"])
+    parser.add_argument("--autogenerate", metavar="MESSAGE",
+                        help="write a new revision from the models' difference to the migrated database")
+    args = parser.parse_args()
+    for service in args.services:
+        if args.autogenerate:
+            settings = _settings_for(service)
+            upgrade(service, settings.database_url)
+            command.revision(alembic_config(service, settings.database_url), message=args.autogenerate,
+                             autogenerate=True)
+            continue
+        settings = _settings_for(service)
+        upgrade(service, settings.database_url)
+        print(f"{service}: migrated ({settings.database_url.split('@')[-1]})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""What every service has: its runtime (database, outbox relay, consumers, background loops) and the
+FastAPI application around one or more runtimes (one in its own process, four in the embedded mode)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import MetaData
+
+from shared.bus import Bus
+from shared.context import correlation_id_var
+from shared.db import Database
+from shared.logging import configure_logging, get_logger
+from shared.messaging import MessagingTables, Outbox, idempotent_consumer, ConsumerHandler
+from shared.metrics import HTTP_DURATION, HTTP_REQUESTS, render
+from shared.problems import install_problem_handlers
+from shared.settings import ServiceSettings
+
+log = get_logger("service")
+
+
+class ServiceRuntime:
+    """One service's moving parts. Subclasses add routers, consumers and background loops."""
+
+    name = "service"
+    routers: Sequence[APIRouter] = ()
+
+    def __init__(self, settings: ServiceSettings, bus: Bus, *, metadata: MetaData,
+                 tables: MessagingTables) -> None:
+        self.settings, self.bus = settings, bus
+        self.db = Database(settings.database_url)
+        self.metadata, self.tables = metadata, tables
+        self.outbox = Outbox(self.db, tables, bus, self.name, poll_seconds=settings.outbox_poll_seconds)
+        self._tasks: list[asyncio.Task] = []
+
+    # -- wiring -------------------------------------------------------------------------------------
+    def consume(self, queue: str, event_types: Sequence[str], handler: ConsumerHandler) -> None:
+        """Subscribe `handler(session, envelope)` as an idempotent consumer named after `queue`."""
+        self.bus.subscribe(queue, tuple(event_types), idempotent_consumer(self.db, self.tables, queue, handler))
+
+    def register_consumers(self) -> None:
+        """Subclasses call `self.consume(...)` here, before the bus starts."""
+
+    def background_loops(self) -> list[Callable[[], Awaitable[None]]]:
+        """Long-running loops of this service; the outbox relay always runs."""
+        return [self.outbox.run]
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    async def start(self) -> None:
+        for loop in self.background_loops():
+            self._tasks.append(asyncio.create_task(self._supervise(loop), name=f"{self.name}:{loop.__name__}"))
+
+    async def _supervise(self, loop: Callable[[], Awaitable[None]]) -> None:
+        """Restart a background loop that crashed, after a pause: a bug must not silently stop it."""
+        while True:
+            try:
+                await loop()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.error("background loop crashed; restarting", service=self.name, loop=loop.__name__,
+                          exc_info=True)
+                await asyncio.sleep(1.0)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.db.dispose()
+
+    async def readiness(self) -> dict[str, str]:
+        """Failed checks by name (empty when ready)."""
+        failures: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(self.db.ping(), 2.0)
+        except Exception as exc:
+            failures[f"{self.name}.database"] = type(exc).__name__
+        return failures
+
+
+def _route_template(request: Request) -> str:
+    route = request.scope.get("route")
+    return getattr(route, "path", "unmatched")
+
+
+def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
+               extra_startup: Sequence[Callable[[], Awaitable[None]]] = ()) -> FastAPI:
+    """The HTTP application around `runtimes`; its lifespan starts the bus and every runtime."""
+    settings = runtimes[0].settings
+    configure_logging(settings.log_level)
+    metric_service = runtimes[0].name if len(runtimes) == 1 else "all"
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        for runtime in runtimes:
+            runtime.register_consumers()
+        await bus.start()
+        for runtime in runtimes:
+            await runtime.start()
+        for startup in extra_startup:
+            await startup()
+        log.info("started", services=[r.name for r in runtimes])
+        try:
+            yield
+        finally:
+            for runtime in runtimes:
+                await runtime.stop()
+            await bus.close()
+
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan)
+    app.state.runtimes = {r.name: r for r in runtimes}
+    app.state.auth_settings = settings
+    app.state.bus = bus
+    install_problem_handlers(app)
+
+    @app.middleware("http")
+    async def correlate_and_measure(request: Request, call_next):
+        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+        token = correlation_id_var.set(cid)
+        started = time.perf_counter()
+        try:
+            with structlog.contextvars.bound_contextvars(correlation_id=cid):
+                response = await call_next(request)
+        finally:
+            correlation_id_var.reset(token)
+        route = _route_template(request)
+        HTTP_REQUESTS.labels(metric_service, request.method, route, str(response.status_code)).inc()
+        HTTP_DURATION.labels(metric_service, request.method, route).observe(time.perf_counter() - started)
+        response.headers["x-correlation-id"] = cid
+        return response
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict:
+        """The process is alive. Never checks dependencies: a broker blip must not restart pods."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        """Ready when every database answers and the bus is connected with its consumers attached."""
+        failures: dict[str, str] = {}
+        for runtime in runtimes:
+            failures.update(await runtime.readiness())
+        ok, detail = bus.health()
+        if ok and hasattr(bus, "consumers_attached"):
+            try:
+                ok = await asyncio.wait_for(bus.consumers_attached(), 2.0)
+                detail = "connected" if ok else "a consumer is not attached"
+            except Exception as exc:
+                ok, detail = False, type(exc).__name__
+        if not ok:
+            failures["bus"] = detail
+        status = 200 if not failures else 503
+        body = {"status": "ready" if status == 200 else "not_ready", "failures": failures}
+        return JSONResponse(body, status_code=status)
+
+    @app.get("/metrics", tags=["operations"])
+    async def metrics() -> Response:
+        payload, content_type = render()
+        return Response(payload, media_type=content_type)
+
+    for runtime in runtimes:
+        for router in runtime.routers:
+            app.include_router(router)
+    return app

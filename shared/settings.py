@@ -1,0 +1,74 @@
+"""One settings object per service, read from the environment and validated at start-up.
+
+Fields shared by every service (bus URL, JWT secret, environment) have fixed names; the database URL
+and the port are per service (`INTAKE_DATABASE_URL`, `ROUTING_PORT`, ...), because the all-in-one
+process holds four services, each with its own database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-secret-change-me-0123456789abcdef"
+DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "mediation": 8003, "notify": 8004}
+VAR_DIR = Path("var")
+
+
+def async_database_url(url: str) -> str:
+    """Rewrite plain driver URLs to the async drivers the services use."""
+    for plain, async_ in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite:///", "sqlite+aiosqlite:///"),
+    ):
+        if url.startswith(plain):
+            return async_ + url[len(plain):]
+    return url
+
+
+class ServiceSettings(BaseSettings):
+    """Base of every service's settings; subclasses set `service` and the env prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service: str = "service"
+    env: str = Field("development", validation_alias="APP_ENV")
+    bus_url: str = Field("memory://", validation_alias="BUS_URL")
+    jwt_secret: str = Field(DEV_JWT_SECRET, validation_alias="JWT_SECRET")
+    jwt_issuer: str = Field("courtmed", validation_alias="JWT_ISSUER")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 0
+    outbox_poll_seconds: float = Field(0.2, validation_alias="OUTBOX_POLL_SECONDS")
+    consumer_max_attempts: int = Field(5, validation_alias="CONSUMER_MAX_ATTEMPTS")
+    consumer_retry_delay_ms: int = Field(2000, validation_alias="CONSUMER_RETRY_DELAY_MS")
+
+    @property
+    def is_development(self) -> bool:
+        return self.env in {"development", "test"}
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return async_database_url(value) if value else value
+
+    @model_validator(mode="after")
+    def _defaults_and_safety(self) -> "ServiceSettings":
+        if not self.database_url:
+            VAR_DIR.mkdir(exist_ok=True)
+            self.database_url = f"sqlite+aiosqlite:///{VAR_DIR}/{self.service}.db"
+        if not self.port:
+            self.port = DEFAULT_PORTS.get(self.service, 8000)
+        if not self.is_development and self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError("JWT_SECRET must be set outside development (APP_ENV=production)")
+        if len(self.jwt_secret) < 32:
+            raise ValueError("JWT_SECRET must be at least 32 characters")
+        return self
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")

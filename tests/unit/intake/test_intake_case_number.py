@@ -1,0 +1,58 @@
+import pytest
+
+from services.intake.domain.case_number import CaseNumber, format_case_number, parse_case_number
+from services.intake.domain.reference import (
+    CATEGORY_CODES,
+    COURT_CODES,
+    DISTRICT_BY_CODE,
+    DISTRICT_CODES,
+    court_abbreviation,
+    mode_for_stage,
+)
+
+
+def test_pre_filing_number_has_year_court_type_and_sequence():
+    assert format_case_number(2026, "370202", 123) == "(2026)鲁0202民诉前调123号"
+
+
+@pytest.mark.parametrize("district", DISTRICT_CODES)
+def test_every_district_court_prints_its_own_abbreviation(district):
+    assert format_case_number(2026, district, 1) == f"(2026)鲁{district[2:]}民诉前调1号"
+
+
+def test_intermediate_court_prints_lu02():
+    assert format_case_number(2027, "370200", 9) == "(2027)鲁02民诉前调9号"
+
+
+@pytest.mark.parametrize("year,court,seq", [(2026, "370299", 1), (2026, "110101", 1), (2026, "370202", 0),
+                                            (26, "370202", 1), (2026, "370202", -4)])
+def test_impossible_case_numbers_are_refused(year, court, seq):
+    with pytest.raises(ValueError):
+        format_case_number(year, court, seq)
+
+
+@pytest.mark.parametrize("court", COURT_CODES)
+def test_case_numbers_parse_back(court):
+    number = CaseNumber(2026, court, 4711)
+    assert parse_case_number(str(number)) == number
+
+
+@pytest.mark.parametrize("text", ["(2026)鲁0299民诉前调1号", "(2026)鲁0202民初1号", "(2026)鲁0202民诉前调0号",
+                                  "2026鲁0202民诉前调1号"])
+def test_foreign_numbers_do_not_parse(text):
+    with pytest.raises(ValueError):
+        parse_case_number(text)
+
+
+def test_reference_lists_match_domain_md():
+    assert len(CATEGORY_CODES) == 26 and "property_service" in CATEGORY_CODES
+    assert len(DISTRICT_CODES) == 10
+    assert set(COURT_CODES) == set(DISTRICT_CODES) | {"370200"}
+    assert DISTRICT_BY_CODE["370215"].name_zh == "即墨区"
+    assert court_abbreviation("370211") == "鲁0211"
+
+
+@pytest.mark.parametrize("stage,mode", [("pre_filing", "delegation"), ("post_filing", "entrustment"),
+                                        ("in_litigation", "invitation"), ("direct", "self")])
+def test_stage_fixes_the_mode(stage, mode):
+    assert mode_for_stage(stage) == mode
