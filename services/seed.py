@@ -11,19 +11,24 @@ from services.registry import SERVICES, settings_for
 from shared.db import Database
 
 
+async def seed_service(name: str, database_url: str) -> str | None:
+    try:
+        module = importlib.import_module(f"services.{name}.seed")
+    except ModuleNotFoundError:
+        return None
+    db = Database(database_url)
+    try:
+        async with db.unit_of_work() as session:
+            return await module.seed(session, db)
+    finally:
+        await db.dispose()
+
+
 async def seed(names: list[str]) -> None:
     for name in names:
-        try:
-            module = importlib.import_module(f"services.{name}.seed")
-        except ModuleNotFoundError:
-            continue
-        db = Database(settings_for(name).database_url)
-        try:
-            async with db.unit_of_work() as session:
-                summary = await module.seed(session, db)
-        finally:
-            await db.dispose()
-        print(f"{name}: {summary}")
+        summary = await seed_service(name, settings_for(name).database_url)
+        if summary:
+            print(f"{name}: {summary}")
 
 
 def main() -> None:

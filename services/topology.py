@@ -7,7 +7,7 @@ from shared.events import EVENT_TYPES
 OUTCOMES = ("mediation.settled", "mediation.failed", "mediation.withdrawn", "mediation.expired")
 
 ROUTING_EVENTS = ("case.received", "case.withdrawn", "mediation.accepted", "mediation.declined", *OUTCOMES)
-MEDIATION_EVENTS = ("case.routed", "case.withdrawn", "handoff.sent", "handoff.acknowledged")
+MEDIATION_EVENTS = ("case.received", "case.routed", "case.withdrawn", "handoff.sent", "handoff.acknowledged")
 # Intake writes case.received and case.withdrawn itself, in the transaction that makes them.
 INTAKE_EVENTS = tuple(t for t in EVENT_TYPES if t not in ("case.received", "case.withdrawn"))
 # Notify keeps its own copy of the parties' contacts (for notices) from case.received.

@@ -117,7 +117,8 @@ class Outbox:
             if done:
                 await session.execute(update(self.table).where(self.table.c.id.in_(done))
                                       .values(published_at=datetime.now(timezone.utc)))
-        await self._report_pending()
+        if done or rows:
+            await self._report_pending()
         return len(done)
 
     async def _report_pending(self) -> None:

@@ -32,7 +32,7 @@ def async_database_url(url: str) -> str:
 class ServiceSettings(BaseSettings):
     """Base of every service's settings; subclasses set `service` and the env prefix."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     service: str = "service"
     env: str = Field("development", validation_alias="APP_ENV")

@@ -1,21 +1,37 @@
-"""Mediation's wiring."""
+"""Mediation's wiring: its database, API and web-client routers, the consumer and the two sweepers."""
+
+from fastapi import FastAPI
 
 from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.service import ServiceRuntime
-from services.mediation.consumers.offers import on_event
+from services.mediation.api.routes import router as mediations_router
+from services.mediation.api.stats import router as stats_router
+from services.mediation.consumers.events import EventConsumer
 from services.mediation.settings import Settings
 from services.mediation.store.models import MESSAGING, Base
+from services.mediation.sweepers import deadline_sweeper, offer_sweeper
+from services.mediation.web.routes import router as ui_router
+from services.mediation.web.session import cookie_principal_hook
 from services.topology import MEDIATION_EVENTS
 
 
 class Runtime(ServiceRuntime):
     name = "mediation"
-    routers = ()
+    routers = (mediations_router, stats_router, ui_router)
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
         self.clock = clock or SystemClock()
+        self.offer_sweeper = offer_sweeper(self)
+        self.deadline_sweeper = deadline_sweeper(self)
 
     def register_consumers(self) -> None:
-        self.consume("mediation.events", MEDIATION_EVENTS, on_event)
+        self.consume("mediation.events", MEDIATION_EVENTS, EventConsumer(self))
+
+    def background_loops(self):
+        return [self.outbox.run, self.offer_sweeper.run, self.deadline_sweeper.run]
+
+    def mount(self, app: FastAPI) -> None:
+        # lets shared.auth.authenticate accept the web client's session cookie (under /ui/ only)
+        app.state.cookie_principal = cookie_principal_hook(self.settings)

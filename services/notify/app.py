@@ -1,21 +1,80 @@
-"""Notify's wiring."""
+"""Notify's wiring: its database, API, consumer, the three senders, and (in development) the
+simulated court system mounted beside the API."""
 
+from __future__ import annotations
+
+import random
+
+import httpx
+from fastapi import FastAPI
+
+from services.notify.api.deliveries import router as deliveries_router
+from services.notify.api.endpoints import router as endpoints_router
+from services.notify.api.handoffs import router as handoffs_router
+from services.notify.channels.safe_url import Resolver, system_resolver
+from services.notify.consumers.events import EventConsumer
+from services.notify.court_simulator import create_app as create_court_simulator
+from services.notify.settings import SIMULATOR_MOUNT_PATH, Settings
+from services.notify.store.models import MESSAGING, Base
+from services.notify.workers.handoffs import HandoffWorker
+from services.notify.workers.notices import NoticeWorker
+from services.notify.workers.webhooks import WebhookWorker
+from services.topology import NOTIFY_EVENTS
 from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.service import ServiceRuntime
-from services.notify.consumers.events import on_event
-from services.notify.settings import Settings
-from services.notify.store.models import MESSAGING, Base
-from services.topology import NOTIFY_EVENTS
 
 
 class Runtime(ServiceRuntime):
     name = "notify"
-    routers = ()
+    routers = (endpoints_router, deliveries_router, handoffs_router)
 
-    def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
+    def __init__(self, settings: Settings, bus: Bus, *, clock=None, resolver: Resolver = system_resolver) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
         self.clock = clock or SystemClock()
+        # The webhook-timestamp header is checked by receivers against their own clocks, so it is
+        # the wall clock even when tests move `clock` to drive the schedule.
+        self.wall_clock = SystemClock()
+        self.rng = random.SystemRandom()
+        self.resolver = resolver
+        self.http: httpx.AsyncClient | None = None
+        self.webhooks = WebhookWorker(self)
+        self.handoffs = HandoffWorker(self)
+        self.notices = NoticeWorker(self)
+        # A commit may have queued work (the consumer's, a retry's): send it now, not at the next poll.
+        self.db.on_commit(self.wake_workers)
+
+    def wake_workers(self) -> None:
+        for worker in (self.webhooks, self.handoffs, self.notices):
+            worker.wake()
 
     def register_consumers(self) -> None:
-        self.consume("notify.events", NOTIFY_EVENTS, on_event)
+        self.consume("notify.events", NOTIFY_EVENTS, EventConsumer(self))
+
+    def background_loops(self):
+        return [self.outbox.run, self.deliver_webhooks, self.send_handoffs, self.send_notices]
+
+    async def deliver_webhooks(self) -> None:
+        await self.webhooks.run()
+
+    async def send_handoffs(self) -> None:
+        await self.handoffs.run()
+
+    async def send_notices(self) -> None:
+        await self.notices.run()
+
+    async def start(self) -> None:
+        # Redirects are never followed (see channels.http_delivery); connections are pooled per process.
+        self.http = httpx.AsyncClient(follow_redirects=False, trust_env=False,
+                                      timeout=self.settings.http_timeout_seconds)
+        await super().start()
+
+    async def stop(self) -> None:
+        await super().stop()
+        if self.http is not None:
+            await self.http.aclose()
+            self.http = None
+
+    def mount(self, app: FastAPI) -> None:
+        if self.settings.court_simulator:
+            app.mount(SIMULATOR_MOUNT_PATH, create_court_simulator())

@@ -482,7 +482,7 @@ class CaseView(CaseSummary):
     procedure: Procedure | None = None
     court_case_number: str | None = None
     summary: str
-    claim_amount: Decimal | None = None
+    claim_amount: Money | None = None
     parties: list[PartyView]
     preferred_partner_id: str | None = None
     mediator_id: str | None = None

@@ -21,18 +21,20 @@ the status returns to `received` and the partner is cleared until routing answer
 `case.routed` whose `attempt` is higher. Attempts keep the rounds apart:
 
 - a `case.routed` with an attempt below the current one is stale (a later round superseded it) and
-  only goes on the timeline; one without an attempt counts as 1 + the declines seen so far;
+  only goes on the timeline; one without an attempt opens a new round if the case is back in
+  routing, else restates the current round (so routing should send `attempt`);
 - a decline applies only to the round it names (its `attempt`, else its `partner_id`); a decline of an
   older round is stale;
 - every decline is remembered, so a `case.routed` of a round that was already declined (one that
   replays after its decline because of clock skew, or is restated) goes straight back to routing.
 
 Data keys read (all optional): case.received {mode | stage}; case.routed {partner_id, mode,
-period_days, attempt}; case.unroutable {reason, mode}; mediation.declined {partner_id, attempt,
-reason}; mediation.accepted {partner_id, deadline, attempt}; mediation.mediator_assigned
+period_days, attempt}; case.unroutable {reason, mode}; mediation.declined {partner_id, attempt};
+mediation.accepted {partner_id, deadline, attempt}; mediation.mediator_assigned
 {mediator_id}; mediation.session_scheduled {scheduled_at}; mediation.extended {deadline};
-mediation.settled|failed|withdrawn|expired {handoff_type | handoff}; handoff.sent {handoff_type | type};
-handoff.acknowledged {court_case_number}. Personal data (parties, id numbers, phones, addresses) is
+mediation.settled|failed|withdrawn|expired and case.withdrawn {handoff_type | handoff (a type, or
+an object with `type`)}; handoff.sent {the same, or type}; handoff.acknowledged {court_case_number}. A `self` case that fails has no
+hand-off and stays `failed`; `closed` comes from the court's acknowledgement. Personal data (parties, id numbers, phones, addresses) is
 dropped from timeline entries.
 """
 
@@ -235,7 +237,7 @@ def _on_routed(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
     )
     if _rank(state) <= STATUS_RANK["routed"]:
         state = replace(state, status="routed", partner_id=partner_id, mediator_id=None, deadline=None)
-    elif state.partner_id is None:
+    elif state.partner_id is None and state.status != "unroutable":
         state = replace(state, partner_id=partner_id)
     if state.status == "routed" and any(d.matches(attempt, partner_id) for d in state.declines):
         return _back_to_routing(state)
@@ -315,7 +317,7 @@ def _on_extended(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
 
 def _on_outcome(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
     outcome = OUTCOME_EVENTS[entry.type]
-    handoff_type = entry.data.get("handoff_type") or entry.data.get("handoff")
+    handoff_type = _handoff_kind(entry.data)
     state = _advance(state, outcome)
     if state.outcome is None:
         return replace(state, outcome=outcome, outcome_at=entry.occurred_at, handoff_type=handoff_type)
@@ -326,7 +328,7 @@ def _on_outcome(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
 
 def _on_handoff_sent(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
     previous = state.handoff or Handoff()
-    kind = entry.data.get("handoff_type") or entry.data.get("type") or state.handoff_type
+    kind = _handoff_kind(entry.data) or entry.data.get("type") or state.handoff_type
     handoff = replace(previous, type=previous.type or kind, sent_at=previous.sent_at or entry.occurred_at)
     return replace(_advance(state, "handed_off"), handoff=handoff,
                    handoff_type=state.handoff_type or kind)
@@ -362,6 +364,12 @@ _HANDLERS: Mapping[str, Callable[[CaseReadModel, TimelineEntry], CaseReadModel]]
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+def _handoff_kind(data: Mapping[str, Any]) -> str | None:
+    handoff = data.get("handoff")
+    if isinstance(handoff, Mapping):
+        return handoff.get("type")
+    return data.get("handoff_type") or handoff
 
 def _int(value: Any) -> int | None:
     if value is None or isinstance(value, bool):

@@ -64,6 +64,9 @@ class Deadline:
     def pause(self, at: datetime) -> "Deadline":
         if self.is_paused:
             raise InvalidPause("already paused")
+        if at >= self.due_at(at):
+            # an ended period cannot be stopped; the case is the sweeper's
+            raise InvalidPause("the period has already ended")
         return replace(self, pauses=self.pauses + (Pause(paused_at=at),))
 
     def resume(self, at: datetime) -> "Deadline":

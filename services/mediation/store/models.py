@@ -1,14 +1,19 @@
-"""Mediation's own tables: the case at the partner (offer, mediator, deadline, outcome)."""
+"""Mediation's own tables: the case at the partner (offer, mediator, deadline, outcome), its
+append-only audit trail, sessions, extensions with each party's consent, recusal waivers, the
+receipts that feed the statistics, and the mediators' web-client accounts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
 from shared.messaging import messaging_tables
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY
+_BIG_ID = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -16,17 +21,146 @@ class Base(DeclarativeBase):
 
 
 class Mediation(Base):
+    """One case as it lives at its current partner; re-opened in place when routing re-routes it."""
+
     __tablename__ = "mediations"
 
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    partner_id: Mapped[str] = mapped_column(String(20), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
+    partner_id: Mapped[str] = mapped_column(String(20), index=True)
+    partner_name: Mapped[str | None] = mapped_column(String(200))
     mode: Mapped[str] = mapped_column(String(20))
     attempt: Mapped[int] = mapped_column(Integer, default=1)
-    period_days: Mapped[int | None] = mapped_column(Integer)
+    policy_pack: Mapped[str] = mapped_column(String(20), default="spc-2016")
+    ruleset_version: Mapped[int | None] = mapped_column(Integer)
+    # the dispute as routing forwarded it (parties included): mediation never reads intake's database
     case_snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+    mediators: Mapped[list] = mapped_column(JSON, default=list)
+    mediator_id: Mapped[str | None] = mapped_column(String(40))
+    court_code: Mapped[str | None] = mapped_column(String(6))
+    category: Mapped[str | None] = mapped_column(String(40))
+    district: Mapped[str | None] = mapped_column(String(6))
+    case_number: Mapped[str | None] = mapped_column(String(60))
+    # the offer (2021 Art 12)
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    offer_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the clock (2021 Art 24, 26; 2016 Art 27)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    period_days: Mapped[int] = mapped_column(Integer)
+    pauses: Mapped[list] = mapped_column(JSON, default=list)
+    extension_days: Mapped[list] = mapped_column(JSON, default=list)
+    # kept current on every change so the sweeper finds overdue cases by index; NULL while paused
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the ending
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome_detail: Mapped[dict | None] = mapped_column(JSON)
+    handoff_type: Mapped[str | None] = mapped_column(String(30))
+    # statistics: the first routing, not the latest re-route
+    routed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # optimistic check on every UPDATE: a transition made from a stale read fails instead of doubling
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_mediations_sweep_offer", "status", "offer_closes_at"),
+        Index("ix_mediations_sweep_deadline", "status", "due_at"),
+        Index("ix_mediations_partner_list", "partner_id", "routed_at", "case_id"),
+    )
+
+
+class Receipt(Base):
+    """case.received: every case the court sent, routed or not, for `received` in the statistics."""
+
+    __tablename__ = "receipts"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    court_code: Mapped[str | None] = mapped_column(String(6))
+    category: Mapped[str | None] = mapped_column(String(40))
+    district: Mapped[str | None] = mapped_column(String(6))
+    mode: Mapped[str | None] = mapped_column(String(20))
+
+
+class AuditEntry(Base):
+    """Append-only: rows are inserted by `actions.core.transition` and never updated or deleted."""
+
+    __tablename__ = "audit_trail"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    role: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str | None] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    partner_id: Mapped[str | None] = mapped_column(String(20))
+    attempt: Mapped[int | None] = mapped_column(Integer)
+
+
+class Session(Base):
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    location: Mapped[str | None] = mapped_column(String(300))
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    mediator_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+
+
+class Extension(Base):
+    __tablename__ = "extensions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    days: Mapped[int] = mapped_column(Integer)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    granted_by: Mapped[str] = mapped_column(String(120))
+    new_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExtensionConsent(Base):
+    """One party's consent to one extension (2016 Art 27), recorded per party."""
+
+    __tablename__ = "extension_consents"
+
+    extension_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    party_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RecusalWaiver(Base):
+    """A party's waiver of one declared conflict of one mediator after disclosure (2016 Art 15)."""
+
+    __tablename__ = "recusal_waivers"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    mediator_id: Mapped[str] = mapped_column(String(40))
+    party_id: Mapped[str] = mapped_column(String(36))
+    conflict_kind: Mapped[str] = mapped_column(String(30))
+    conflict_value: Mapped[str] = mapped_column(String(200))
+    disclosed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    waived_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MediatorAccount(Base):
+    """A mediator's sign-in for the web client; the password is kept only as an argon2 hash."""
+
+    __tablename__ = "mediator_accounts"
+
+    mediator_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 MESSAGING = messaging_tables(Base.metadata)

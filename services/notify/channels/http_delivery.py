@@ -33,10 +33,12 @@ async def post_json(
     body: str,
     headers: Mapping[str, str],
     timeout: float = 10.0,
+    extensions: Mapping[str, object] | None = None,
 ) -> AttemptResult:
     """POST `body` exactly as signed; never raises for an HTTP or network failure.
 
     Redirects are not followed: a redirect could lead to an address the SSRF check never saw.
+    `extensions` are httpx request extensions (e.g. `sni_hostname` for a pinned address).
     """
     started = time.perf_counter()
     try:
@@ -46,6 +48,7 @@ async def post_json(
             headers={"content-type": "application/json", **headers},
             timeout=timeout,
             follow_redirects=False,
+            extensions=dict(extensions or {}),
         )
     except httpx.HTTPError as exc:
         return AttemptResult(None, None, type(exc).__name__, "", _ms_since(started))

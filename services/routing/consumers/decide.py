@@ -28,6 +28,15 @@ def _facts(data: dict) -> dict:
     return facts
 
 
+def _mediators(partner) -> list[dict]:
+    """The partner's mediators travel with the offer: mediation assigns one and checks recusal."""
+    if partner is None:
+        return []
+    return [{"id": m.id, "name": m.name, "specialties": sorted(m.specialties),
+             "conflicts": {"id_numbers": sorted(m.conflicts.id_numbers), "law_firms": sorted(m.conflicts.law_firms)}}
+            for m in partner.mediators]
+
+
 class DecideConsumer:
     def __init__(self, runtime) -> None:
         self.rt = runtime
@@ -109,7 +118,8 @@ class DecideConsumer:
         if decision.partner_id:
             routed.holder_partner_id = decision.partner_id
             partner = index.get(decision.partner_id)
-            summary |= {"partner_name": partner.name_zh if partner else None, "case": routed.facts}
+            summary |= {"partner_name": partner.name_zh if partner else None, "case": routed.facts,
+                        "mediators": _mediators(partner)}
             envelope = Envelope.new("case.routed", routed.case_id, "routing", summary, occurred_at=now)
         else:
             routed.closed = True

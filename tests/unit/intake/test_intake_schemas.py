@@ -70,7 +70,7 @@ BAD_BODIES = [
     ("id too short", _party(0, id_number="37020219800101"), "parties[0].id_number"),
     ("id oversize", _party(0, id_number="3" * 40), "parties[0].id_number"),
     ("id with letters", _party(0, id_number="37020219800101ABCD"), "parties[0].id_number"),
-    ("organization with resident id", _party(1, id_number=APPLICANT_ID.replace("1980", "1981")),
+    ("organization with resident id", _party(1, id_number=resident_id("370203", "19810101", "555")),
      "parties[1].id_number"),
     ("person with credit code", _party(0, id_number=credit_code("91370200MA3C11111")), "parties[0].id_number"),
     ("credit code bad check character", _party(1, id_number=RESPONDENT_USCC[:-1] + "0"
@@ -198,6 +198,18 @@ def test_all_faults_are_reported_at_once():
         validate_case_body(case, today=TODAY)
     fields = {e.field for e in field_errors(caught.value.errors())}
     assert fields == {"category", "claim_amount", "court_case_number", "parties[0].phone"}
+
+
+@pytest.mark.parametrize("index,number,error_type", [
+    (1, resident_id("370203", "19810101", "555"), "organization_with_resident_id"),
+    (0, credit_code("91370200MA3C11111"), "person_with_uscc"),
+    (0, with_wrong_check_digit(APPLICANT_ID), "resident_id_checksum"),
+    (0, resident_id("370202", "19800230"), "resident_id_birth_date"),
+])
+def test_id_number_errors_say_what_is_wrong(index, number, error_type):
+    with pytest.raises(ValidationError) as caught:
+        validate_case_body(_party(index, id_number=number), today=TODAY)
+    assert [e["type"] for e in caught.value.errors()] == [error_type]
 
 
 def test_missing_respondent_message_says_which_role():

@@ -75,6 +75,11 @@ def test_pause_twice_or_resume_unpaused_is_refused():
         thirty_days().pause(at(5)).pause(at(6))
 
 
+def test_art26_a_period_that_already_ended_cannot_be_paused():
+    with pytest.raises(InvalidPause):
+        thirty_days().pause(datetime(2026, 4, 2, tzinfo=SHANGHAI))
+
+
 def test_pauses_must_follow_acceptance_and_each_other():
     with pytest.raises(InvalidPause):
         Deadline(accepted_at=ACCEPTED, period_days=30, pauses=(Pause(at(1), at(3)),))

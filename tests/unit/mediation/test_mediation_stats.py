@@ -176,6 +176,14 @@ def test_open_and_overdue_are_a_snapshot_at_now():
     assert earlier.open_now == 11
 
 
+def test_a_case_is_overdue_from_the_deadline_instant_on():
+    # A r 18's deadline is day 35 00:00; B r 9-11 end later that day, at 09:00
+    total = compute_stats(fixture(), WINDOW, GroupBy.PARTNER, day(35)).total
+    assert (total.open_now, total.overdue_now) == (11, 1)
+    just_before = compute_stats(fixture(), WINDOW, GroupBy.PARTNER, day(35) - timedelta(seconds=1)).total
+    assert just_before.overdue_now == 0
+
+
 def test_empty_window_gives_no_rates():
     quiet = Window(start=datetime(2025, 1, 1, tzinfo=SHANGHAI), end=datetime(2025, 2, 1, tzinfo=SHANGHAI))
     report = compute_stats(fixture(), quiet, GroupBy.PARTNER, datetime(2025, 2, 1, tzinfo=SHANGHAI))

@@ -14,7 +14,7 @@ from services.routing.domain.vocabulary import Stage
 
 from .strategies import Situation, oracle_eligible, oracle_pool, partner, situation
 
-SETTINGS = settings(max_examples=400, deadline=None)
+SETTINGS = settings(max_examples=200, deadline=None)
 
 
 def run(s: Situation, partners=None, attempt: int = 1):

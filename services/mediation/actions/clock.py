@@ -1,0 +1,35 @@
+"""The legal clock of a mediation row: its Deadline rebuilt from the database and written back, with
+`due_at` kept current so the sweeper can find overdue cases by an index."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.mediation.domain.deadline import Deadline, Pause
+from services.mediation.store.models import Mediation
+
+
+def deadline_of(mediation: Mediation) -> Deadline:
+    if mediation.accepted_at is None:
+        raise ValueError("the period runs from acceptance; this case was not accepted")
+    pauses = tuple(Pause(paused_at=datetime.fromisoformat(p["paused_at"]),
+                         resumed_at=datetime.fromisoformat(p["resumed_at"]) if p.get("resumed_at") else None)
+                   for p in mediation.pauses or [])
+    return Deadline(accepted_at=mediation.accepted_at, period_days=mediation.period_days, pauses=pauses,
+                    extension_days=tuple(int(d) for d in mediation.extension_days or []))
+
+
+def store_deadline(mediation: Mediation, deadline: Deadline, now: datetime) -> None:
+    # new lists, not in-place edits: the ORM only notices a JSON column when it is reassigned
+    mediation.pauses = [{"paused_at": p.paused_at.isoformat(),
+                         "resumed_at": p.resumed_at.isoformat() if p.resumed_at else None}
+                        for p in deadline.pauses]
+    mediation.extension_days = list(deadline.extension_days)
+    mediation.due_at = None if deadline.is_paused else deadline.due_at(now)
+
+
+def current_due_at(mediation: Mediation, now: datetime) -> datetime | None:
+    """The deadline as known now; while paused it moves with now, so it is computed, not stored."""
+    if mediation.accepted_at is None:
+        return None
+    return deadline_of(mediation).due_at(now)

@@ -1,0 +1,94 @@
+"""The offer to a partner (2021 Art 12): opened by case.routed, answered by accept or decline
+within 3 working days, or lapsed by the sweeper, which counts as a decline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.mediation.actions.clock import store_deadline
+from services.mediation.actions.core import SYSTEM, Actor, Runtime, check, record_opening, rfc3339, transition
+from services.mediation.domain.deadline import Deadline
+from services.mediation.domain.offer import offer_window
+from services.mediation.domain.period import statutory_period_days
+from services.mediation.domain.states import Action, MediationStatus
+from services.mediation.metrics import CALENDAR_FALLBACK
+from services.mediation.store.models import Mediation
+from shared.logging import get_logger
+
+log = get_logger("mediation.offers")
+
+OFFER_LAPSED = "offer_lapsed"
+# a new routing round may replace an offer nobody answered or one the partner declined; anything
+# further along belongs to the partner that accepted it
+_REOPENABLE = {MediationStatus.OFFERED.value, MediationStatus.DECLINED.value}
+
+
+def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str, data: dict[str, Any],
+               offered_at: datetime) -> Mediation | None:
+    """Open (or re-open, for a higher attempt) the offer routing made; None when the routing is stale."""
+    attempt = int(data.get("attempt") or 1)
+    if mediation is not None:
+        if attempt <= mediation.attempt:
+            return None
+        if mediation.status not in _REOPENABLE:
+            log.warning("routing round ignored: the case is past its offer", case_id=case_id,
+                        status=mediation.status, attempt=attempt)
+            return None
+    previous = mediation.status if mediation is not None else None
+    if mediation is None:
+        mediation = Mediation(case_id=case_id, routed_at=offered_at, version=1)
+        session.add(mediation)
+    case = data.get("case") or {}
+    mode = data.get("mode") or case.get("mode") or "delegation"
+    window = offer_window(offered_at)
+    if not window.calendar_known:
+        CALENDAR_FALLBACK.labels(window="offer").inc()
+        log.warning("calendar year unknown to chinese-calendar: offer window counted on weekends only",
+                    case_id=case_id, closes_at=window.closes_at.isoformat())
+    mediation.status = MediationStatus.OFFERED.value
+    mediation.partner_id = data["partner_id"]
+    mediation.partner_name = data.get("partner_name")
+    mediation.mode = mode
+    mediation.attempt = attempt
+    mediation.policy_pack = data.get("policy_pack") or "spc-2016"
+    mediation.ruleset_version = data.get("ruleset_version")
+    mediation.case_snapshot = case
+    mediation.mediators = list(data.get("mediators") or [])
+    mediation.mediator_id = None
+    mediation.court_code = case.get("court_code")
+    mediation.category = case.get("category")
+    mediation.district = case.get("district")
+    mediation.case_number = case.get("case_number")
+    mediation.offered_at = offered_at
+    mediation.offer_closes_at = window.closes_at
+    mediation.accepted_at = None
+    mediation.period_days = statutory_period_days(mode, case.get("procedure"), data.get("period_days"))
+    mediation.pauses, mediation.extension_days, mediation.due_at = [], [], None
+    mediation.updated_at = offered_at
+    record_opening(session, mediation, previous, offered_at)
+    return mediation
+
+
+async def accept(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor) -> None:
+    check(mediation, Action.ACCEPT, actor)
+    now = rt.clock.now()
+    # the period runs from the partner's acceptance (2021 Art 24)
+    mediation.accepted_at = now
+    deadline = Deadline(accepted_at=now, period_days=mediation.period_days)
+    store_deadline(mediation, deadline, now)
+    await transition(session, rt, mediation, Action.ACCEPT, actor, now=now, data={
+        "deadline": rfc3339(deadline.due_at(now)), "period_days": mediation.period_days,
+        "accepted_at": rfc3339(now), "partner_name": mediation.partner_name})
+
+
+async def decline(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor, reason: str) -> None:
+    await transition(session, rt, mediation, Action.DECLINE, actor, reason=reason, data={"reason": reason})
+
+
+async def lapse(session: AsyncSession, rt: Runtime, mediation: Mediation, now: datetime) -> None:
+    await transition(session, rt, mediation, Action.LAPSE_OFFER, SYSTEM, reason=OFFER_LAPSED, now=now,
+                     data={"reason": OFFER_LAPSED, "offer_closed_at": rfc3339(mediation.offer_closes_at)})
+

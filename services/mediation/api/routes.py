@@ -1,0 +1,144 @@
+"""`/v1/mediations`: the partner's and mediators' view of their cases and every action on them.
+
+Order of refusals: 401/403 by role (clerks have no business here), 404 for a case that is not the
+caller's partner's, then the state machine's 403/409, then 422 for the body. Every refusal happens
+inside the unit of work, which rolls back: nothing changes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.mediation.actions import offers, outcomes, period, sessions, staffing
+from services.mediation.actions.core import Actor, rfc3339
+from services.mediation.api.access import Staff, partner_scope, runtime, visible_mediation
+from services.mediation.api.errors import domain_refusals
+from services.mediation.api.schemas import (DeclineIn, ExtensionIn, MediatorIn, NoteIn, OutcomeIn, SessionIn)
+from services.mediation.api.views import detail_view, summary_view
+from services.mediation.domain.states import MediationStatus
+from services.mediation.store import mediations as repo
+from services.mediation.store.models import Mediation
+from shared.auth import Principal
+from shared.problems import Problem
+
+router = APIRouter(prefix="/v1/mediations", tags=["mediations"])
+
+Work = Callable[[AsyncSession, Any, Mediation, Actor], Awaitable[dict[str, Any] | None]]
+
+
+async def _detail(session: AsyncSession, rt, mediation: Mediation, principal: Principal) -> dict[str, Any]:
+    audit, held, extensions, consents = await repo.records_of(session, mediation.case_id)
+    return detail_view(mediation, principal, rt.clock.now(), audit=audit, sessions=held, extensions=extensions,
+                       consents=consents)
+
+
+async def act(rt, principal: Principal, case_id: str, work: Work) -> dict[str, Any]:
+    """Run one action on one visible mediation in one transaction; answer the mediation as it is now."""
+    actor = Actor.of(principal)
+    with domain_refusals():
+        async with rt.db.unit_of_work() as session:
+            mediation = await visible_mediation(session, principal, case_id, lock=True)
+            extra = await work(session, rt, mediation, actor)
+            view = await _detail(session, rt, mediation, principal)
+    return {**view, **(extra or {})}
+
+
+@router.get("", summary="The caller's partner's mediations (all of them for ops), newest first")
+async def list_mediations(request: Request, principal: Staff, status: MediationStatus | None = None,
+                          limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict:
+    try:
+        position = repo.decode_cursor(cursor) if cursor else None
+    except Exception:
+        raise Problem(422, "The cursor is not one this API gave.",
+                      errors=[{"field": "cursor", "message": "invalid cursor"}]) from None
+    rt = runtime(request)
+    async with rt.db.read() as session:
+        rows = await repo.list_mediations(session, partner_id=partner_scope(principal),
+                                          status=status.value if status else None, cursor=position, limit=limit)
+    page, more = rows[:limit], len(rows) > limit
+    now = rt.clock.now()
+    return {"items": [summary_view(m, now) for m in page],
+            "next_cursor": repo.encode_cursor(page[-1]) if more and page else None}
+
+
+@router.get("/{case_id}", summary="One mediation with its deadline, sessions, extensions and audit trail")
+async def get_mediation(case_id: str, request: Request, principal: Staff) -> dict:
+    rt = runtime(request)
+    async with rt.db.read() as session:
+        mediation = await visible_mediation(session, principal, case_id)
+        return await _detail(session, rt, mediation, principal)
+
+
+@router.post("/{case_id}/accept", summary="Accept the offer (partner or mediator); the period starts")
+async def accept(case_id: str, request: Request, principal: Staff) -> dict:
+    async def work(session, rt, mediation, actor):
+        await offers.accept(session, rt, mediation, actor)
+    return await act(runtime(request), principal, case_id, work)
+
+
+@router.post("/{case_id}/decline", summary="Decline the offer with a reason; routing routes again")
+async def decline(case_id: str, body: DeclineIn, request: Request, principal: Staff) -> dict:
+    async def work(session, rt, mediation, actor):
+        await offers.decline(session, rt, mediation, actor, body.reason)
+    return await act(runtime(request), principal, case_id, work)
+
+
+@router.post("/{case_id}/mediator", summary="Assign a mediator of the partner (recusal checked)")
+async def assign_mediator(case_id: str, body: MediatorIn, request: Request, principal: Staff) -> dict:
+    async def work(session, rt, mediation, actor):
+        waived = await staffing.assign_mediator(
+            session, rt, mediation, actor, body.mediator_id,
+            [staffing.WaiverIn(w.party_id, w.disclosed_at) for w in body.waivers])
+        return {"waived_conflicts": waived}
+    return await act(runtime(request), principal, case_id, work)
+
+
+@router.post("/{case_id}/sessions", status_code=201, summary="Schedule a session: a place, or online")
+async def schedule_session(case_id: str, body: SessionIn, request: Request, principal: Staff) -> dict:
+    async def work(session, rt, mediation, actor):
+        row = await sessions.schedule_session(session, rt, mediation, actor, scheduled_at=body.scheduled_at,
+                                              location=body.location, online=body.online)
+        return {"session": {"id": row.id, "scheduled_at": rfc3339(row.scheduled_at), "location": row.location,
+                            "online": row.online}}
+    return await act(runtime(request), principal, case_id, work)
+
+
+@router.post("/{case_id}/extensions", status_code=201,
+             summary="Extend the period with every party's consent; answers the new deadline")
+async def extend(case_id: str, body: ExtensionIn, request: Request, principal: Staff) -> dict:
+    async def work(session, rt, mediation, actor):
+        row, due = await period.extend(session, rt, mediation, actor, days=body.days, consents=body.consents)
+        return {"extension": {"id": row.id, "days": row.days, "consents": sorted(set(body.consents))},
+                "new_deadline": rfc3339(due)}
+    return await act(runtime(request), principal, case_id, work)
+
+
+@router.post("/{case_id}/pause", summary="Pause the period for an appraisal (鉴定评估, 2021 Art 26)")
+async def pause(case_id: str, request: Request, principal: Staff, body: NoteIn | None = None) -> dict:
+    async def work(session, rt, mediation, actor):
+        await period.pause(session, rt, mediation, actor, body.reason if body else None)
+    return await act(runtime(request), principal, case_id, work)
+
+
+@router.post("/{case_id}/resume", summary="Resume the period after the appraisal")
+async def resume(case_id: str, request: Request, principal: Staff, body: NoteIn | None = None) -> dict:
+    async def work(session, rt, mediation, actor):
+        await period.resume(session, rt, mediation, actor, body.reason if body else None)
+    return await act(runtime(request), principal, case_id, work)
+
+
+@router.post("/{case_id}/outcome", summary="Record the outcome: settled, failed (with ground) or withdrawn")
+async def record_outcome(case_id: str, body: OutcomeIn, request: Request, principal: Staff) -> dict:
+    async def work(session, rt, mediation, actor):
+        await outcomes.record_outcome(session, rt, mediation, actor, body.model_dump(exclude_unset=True))
+    return await act(runtime(request), principal, case_id, work)
+
+
+@router.post("/{case_id}/close", summary="Close an ended mediation at the partner (ops)")
+async def close(case_id: str, request: Request, principal: Staff, body: NoteIn | None = None) -> dict:
+    async def work(session, rt, mediation, actor):
+        await outcomes.close(session, rt, mediation, actor, body.reason if body else "closed by ops")
+    return await act(runtime(request), principal, case_id, work)

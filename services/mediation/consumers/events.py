@@ -1,0 +1,83 @@
+"""Mediation's consumer: case.received (for the statistics), case.routed (open the offer),
+case.withdrawn (stop the clock), handoff.sent (handed off) and handoff.acknowledged (closed).
+
+Runs inside the idempotent wrapper (one effect per event_id). Events that no longer apply (a stale
+routing round, a hand-off of a case already closed) are acknowledged without effect: raising would
+only make the bus redeliver something that can never succeed."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.mediation.actions import offers, outcomes
+from services.mediation.actions.core import SYSTEM, check
+from services.mediation.domain.machine import TransitionRefused
+from services.mediation.domain.states import Action
+from services.mediation.store.models import Mediation, Receipt
+from shared.events import Envelope
+from shared.logging import get_logger
+
+log = get_logger("mediation.consumer")
+
+
+class EventConsumer:
+    def __init__(self, runtime) -> None:
+        self.rt = runtime
+
+    async def __call__(self, session: AsyncSession, envelope: Envelope) -> None:
+        handler = {
+            "case.received": self.on_received,
+            "case.routed": self.on_routed,
+            "case.withdrawn": self.on_withdrawn,
+            "handoff.sent": self.on_handoff_sent,
+            "handoff.acknowledged": self.on_handoff_acknowledged,
+        }.get(envelope.type)
+        if handler is not None:
+            await handler(session, envelope)
+
+    async def on_received(self, session: AsyncSession, envelope: Envelope) -> None:
+        if await session.get(Receipt, envelope.case_id) is not None:
+            return
+        data = envelope.data
+        session.add(Receipt(case_id=envelope.case_id, received_at=envelope.occurred_at,
+                            court_code=data.get("court_code"), category=data.get("category"),
+                            district=data.get("district"), mode=data.get("mode")))
+
+    async def on_routed(self, session: AsyncSession, envelope: Envelope) -> None:
+        if not envelope.data.get("partner_id"):
+            return
+        mediation = await session.get(Mediation, envelope.case_id, with_for_update=True)
+        opened = offers.open_offer(session, mediation, envelope.case_id, envelope.data, envelope.occurred_at)
+        if opened is not None:
+            log.info("offer opened", case_id=envelope.case_id, partner_id=opened.partner_id,
+                     attempt=opened.attempt, closes_at=opened.offer_closes_at.isoformat())
+
+    async def on_withdrawn(self, session: AsyncSession, envelope: Envelope) -> None:
+        mediation = await self._applicable(session, envelope, Action.WITHDRAW_BY_COURT)
+        if mediation is not None:
+            await outcomes.withdraw_by_court(session, self.rt, mediation, envelope.data.get("reason"),
+                                             self.rt.clock.now())
+
+    async def on_handoff_sent(self, session: AsyncSession, envelope: Envelope) -> None:
+        mediation = await self._applicable(session, envelope, Action.HAND_OFF)
+        if mediation is not None:
+            await outcomes.hand_off(session, self.rt, mediation, self.rt.clock.now())
+
+    async def on_handoff_acknowledged(self, session: AsyncSession, envelope: Envelope) -> None:
+        # an acknowledgement overtaking its handoff.sent still closes the case (CLOSE is allowed from
+        # every ended status); a later handoff.sent then finds it closed and is ignored
+        mediation = await self._applicable(session, envelope, Action.CLOSE)
+        if mediation is not None:
+            await outcomes.close(session, self.rt, mediation, SYSTEM, "handoff.acknowledged", self.rt.clock.now())
+
+    async def _applicable(self, session: AsyncSession, envelope: Envelope, action: Action) -> Mediation | None:
+        mediation = await session.get(Mediation, envelope.case_id, with_for_update=True)
+        if mediation is None:
+            return None
+        try:
+            check(mediation, action, SYSTEM)
+        except TransitionRefused:
+            log.info("event does not apply to the case now", case_id=envelope.case_id, status=mediation.status,
+                     event_type=envelope.type)
+            return None
+        return mediation

@@ -1,0 +1,51 @@
+"""Queries over mediations and their records; take a session, never commit."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.mediation.store.models import AuditEntry, Extension, ExtensionConsent, Mediation, Session
+
+
+def encode_cursor(mediation: Mediation) -> str:
+    raw = json.dumps([mediation.routed_at.isoformat(), mediation.case_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    routed_at, case_id = json.loads(raw)
+    parsed = datetime.fromisoformat(routed_at)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)), str(case_id)
+
+
+async def list_mediations(session: AsyncSession, *, partner_id: str | None, status: str | None,
+                          cursor: tuple[datetime, str] | None, limit: int) -> list[Mediation]:
+    """Newest routing first; one row more than `limit`, so the caller knows whether more follow."""
+    query = select(Mediation)
+    if partner_id is not None:
+        query = query.where(Mediation.partner_id == partner_id)
+    if status is not None:
+        query = query.where(Mediation.status == status)
+    if cursor is not None:
+        routed_at, case_id = cursor
+        query = query.where(or_(Mediation.routed_at < routed_at,
+                                and_(Mediation.routed_at == routed_at, Mediation.case_id < case_id)))
+    query = query.order_by(Mediation.routed_at.desc(), Mediation.case_id.desc()).limit(limit + 1)
+    return list((await session.scalars(query)).all())
+
+
+async def records_of(session: AsyncSession, case_id: str):
+    audit = (await session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)
+                                   .order_by(AuditEntry.id))).all()
+    sessions = (await session.scalars(select(Session).where(Session.case_id == case_id)
+                                      .order_by(Session.scheduled_at))).all()
+    extensions = (await session.scalars(select(Extension).where(Extension.case_id == case_id)
+                                        .order_by(Extension.granted_at))).all()
+    consents = (await session.scalars(select(ExtensionConsent).where(ExtensionConsent.case_id == case_id))).all()
+    return list(audit), list(sessions), list(extensions), list(consents)

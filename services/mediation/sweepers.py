@@ -1,0 +1,92 @@
+"""The two sweepers: offers nobody answered in time (lapse: a decline, routing re-routes) and
+mediations past their deadline (expire).
+
+Durable: every pass reads the database, nothing is kept in memory between passes. Safe with several
+replicas: on PostgreSQL a pass claims its rows with SELECT ... FOR UPDATE SKIP LOCKED (another
+replica skips them, and re-checks the WHERE after the holder commits), on SQLite the unit of work
+holds the write lock from BEGIN; the row's version column makes any other interleaving fail
+instead of transitioning twice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.mediation.actions import offers, period
+from services.mediation.domain.states import CLOCK_RUNNING, MediationStatus
+from services.mediation.metrics import SWEEPER_TRANSITIONS
+from services.mediation.store.models import Mediation
+from shared.logging import get_logger
+
+log = get_logger("mediation.sweepers")
+
+Step = Callable[[AsyncSession, Mediation, datetime], Awaitable[None]]
+
+
+class Sweeper:
+    def __init__(self, runtime, name: str, query: Callable[[datetime], Select], step: Step) -> None:
+        self.rt, self.name, self.query, self.step = runtime, name, query, step
+
+    async def sweep(self) -> int:
+        """One pass over everything due now, in batches; answers how many cases it moved."""
+        total = 0
+        while True:
+            moved = await self._batch()
+            total += moved
+            if moved < self.rt.settings.sweep_batch_size:
+                return total
+
+    async def _batch(self) -> int:
+        now = self.rt.clock.now()
+        async with self.rt.db.unit_of_work() as session:
+            query = self.query(now).limit(self.rt.settings.sweep_batch_size)
+            if not self.rt.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.scalars(query)).all()
+            for mediation in rows:
+                await self.step(session, mediation, now)
+        if rows:
+            SWEEPER_TRANSITIONS.labels(sweeper=self.name).inc(len(rows))
+            log.info("sweeper moved cases", sweeper=self.name, count=len(rows))
+        return len(rows)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("sweeper pass failed; retrying next interval", sweeper=self.name, exc_info=True)
+            await asyncio.sleep(self.rt.settings.sweep_interval_seconds)
+
+
+def lapsed_offers(now: datetime) -> Select:
+    return (select(Mediation).where(Mediation.status == MediationStatus.OFFERED.value,
+                                    Mediation.offer_closes_at <= now)
+            .order_by(Mediation.offer_closes_at, Mediation.case_id))
+
+
+def overdue_mediations(now: datetime) -> Select:
+    # paused cases have due_at NULL: their clock is stopped (2021 Art 26)
+    return (select(Mediation).where(Mediation.status.in_([s.value for s in CLOCK_RUNNING]),
+                                    Mediation.due_at <= now)
+            .order_by(Mediation.due_at, Mediation.case_id))
+
+
+def offer_sweeper(runtime) -> Sweeper:
+    async def step(session: AsyncSession, mediation: Mediation, now: datetime) -> None:
+        await offers.lapse(session, runtime, mediation, now)
+
+    return Sweeper(runtime, "offer", lapsed_offers, step)
+
+
+def deadline_sweeper(runtime) -> Sweeper:
+    async def step(session: AsyncSession, mediation: Mediation, now: datetime) -> None:
+        await period.expire(session, runtime, mediation, now)
+
+    return Sweeper(runtime, "deadline", overdue_mediations, step)

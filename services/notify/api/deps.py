@@ -1,0 +1,35 @@
+"""What every notify route needs: its runtime, the callers it admits, and list paging."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from services.notify.store.cursor import BadCursor, decode_cursor
+from shared.auth import Principal, require
+from shared.problems import Problem
+
+PartnerOrOps = Annotated[Principal, Depends(require("partner", "ops"))]
+HandoffReader = Annotated[Principal, Depends(require("clerk", "partner", "ops"))]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+def runtime(request: Request):
+    return request.app.state.runtimes["notify"]
+
+
+def partner_scope(principal: Principal) -> str | None:
+    """The partner a caller is confined to; None for ops, who see everything."""
+    return None if principal.role == "ops" else principal.partner_id
+
+
+def cursor_position(cursor: str | None) -> tuple[datetime, str] | None:
+    if not cursor:
+        return None
+    try:
+        return decode_cursor(cursor)
+    except BadCursor:
+        raise Problem(422, "The cursor is not one this API gave.",
+                      errors=[{"field": "cursor", "message": "invalid cursor"}]) from None

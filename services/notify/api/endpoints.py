@@ -1,0 +1,130 @@
+"""Webhook endpoints: a partner registers and manages its own, ops all of them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.responses import JSONResponse
+
+from services.notify.api.deps import Limit, PartnerOrOps, cursor_position, partner_scope, runtime
+from services.notify.api.schemas import EndpointCreate
+from services.notify.api.views import endpoint_view
+from services.notify.channels.safe_url import resolve_and_check
+from services.notify.domain.ssrf import UnsafeUrl
+from services.notify.store import endpoints as store
+from services.notify.store import idempotency
+from services.notify.store.cursor import encode_cursor
+from services.notify.store.models import WebhookEndpoint
+from shared.auth import Principal
+from shared.problems import Problem
+
+router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])
+IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+async def check_url(rt, url: str) -> None:
+    try:
+        await resolve_and_check(url, rt.settings.allow_private_webhooks, rt.resolver)
+    except UnsafeUrl as exc:
+        raise Problem(422, "The webhook URL is not acceptable.",
+                      errors=[{"field": "url", "message": exc.reason}]) from None
+
+
+async def visible_endpoint(session, principal: Principal, endpoint_id: str, *, lock: bool = False) -> WebhookEndpoint:
+    endpoint = await store.get_endpoint(session, endpoint_id, lock=lock)
+    if endpoint is None or not principal.owns_partner(endpoint.partner_id):
+        raise Problem(404, "No such webhook endpoint.")
+    return endpoint
+
+
+def owner_of(body: EndpointCreate, principal: Principal) -> str | None:
+    if principal.role == "ops":
+        return body.partner_id
+    if body.partner_id not in (None, principal.partner_id):
+        raise Problem(403, "A partner registers endpoints only for itself.",
+                      errors=[{"field": "partner_id", "message": f"your token is bound to {principal.partner_id}"}])
+    return principal.partner_id
+
+
+@router.post("", status_code=201, summary="Register an endpoint; its signing secret is shown this once")
+async def create_endpoint(body: EndpointCreate, request: Request, principal: PartnerOrOps,
+                          idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
+    rt = runtime(request)
+    partner_id = owner_of(body, principal)
+    await check_url(rt, body.url)
+    now = rt.clock.now()
+    scope = f"{principal.role}:{principal.partner_id or principal.subject}"
+    request_hash = idempotency.fingerprint(body.model_dump(mode="json"))
+    async with rt.db.unit_of_work() as session:
+        earlier = None
+        if idempotency_key:
+            earlier = await idempotency.claim_key(session, rt.db, scope, idempotency_key, request_hash, now)
+        if earlier is None:
+            endpoint = await store.create_endpoint(session, partner_id=partner_id, url=body.url,
+                                                   event_types=body.event_types, created_by=principal.subject, now=now)
+            if idempotency_key:
+                await idempotency.remember(session, scope, idempotency_key, endpoint.id)
+            answer = endpoint_view(endpoint, reveal_secret=True)
+        elif earlier.request_hash != request_hash:
+            raise Problem(409, "This Idempotency-Key was used with a different request body.",
+                          errors=[{"field": "Idempotency-Key", "message": "reused with another body"}])
+        else:
+            endpoint = await store.get_endpoint(session, earlier.endpoint_id)
+            if endpoint is None:
+                raise Problem(409, "The endpoint this Idempotency-Key created has since been deleted.")
+            answer = endpoint_view(endpoint, reveal_secret=True)
+    headers = {"Location": f"/v1/webhook-endpoints/{answer['id']}"}
+    if earlier is not None:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(answer, status_code=201, headers=headers)
+
+
+@router.get("", summary="Endpoints (a partner sees its own), cursor-paginated")
+async def list_endpoints(request: Request, principal: PartnerOrOps, limit: Limit = 50,
+                         cursor: str | None = None) -> dict:
+    rt = runtime(request)
+    async with rt.db.read() as session:
+        rows = await store.list_endpoints(session, partner_id=partner_scope(principal),
+                                          cursor=cursor_position(cursor), limit=limit)
+    page, more = rows[:limit], len(rows) > limit
+    return {"items": [endpoint_view(e) for e in page],
+            "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more and page else None}
+
+
+@router.get("/{endpoint_id}", summary="One endpoint, with why it was disabled if it was")
+async def get_endpoint(endpoint_id: str, request: Request, principal: PartnerOrOps) -> dict:
+    rt = runtime(request)
+    async with rt.db.read() as session:
+        return endpoint_view(await visible_endpoint(session, principal, endpoint_id))
+
+
+@router.delete("/{endpoint_id}", status_code=204, summary="Remove an endpoint; nothing more is sent to it")
+async def delete_endpoint(endpoint_id: str, request: Request, principal: PartnerOrOps) -> Response:
+    rt = runtime(request)
+    async with rt.db.unit_of_work() as session:
+        endpoint = await visible_endpoint(session, principal, endpoint_id, lock=True)
+        await store.delete_endpoint(session, endpoint, rt.clock.now())
+    return Response(status_code=204)
+
+
+@router.post("/{endpoint_id}/rotate-secret",
+             summary="New signing secret, shown this once; the old one keeps signing for 24 hours")
+async def rotate_secret(endpoint_id: str, request: Request, principal: PartnerOrOps) -> dict:
+    rt = runtime(request)
+    async with rt.db.unit_of_work() as session:
+        endpoint = await visible_endpoint(session, principal, endpoint_id, lock=True)
+        store.rotate_secret(endpoint, rt.clock.now())
+        return endpoint_view(endpoint, reveal_secret=True)
+
+
+@router.post("/{endpoint_id}/enable", summary="Switch a disabled endpoint back on (then replay what it missed)")
+async def enable_endpoint(endpoint_id: str, request: Request, principal: PartnerOrOps) -> dict:
+    rt = runtime(request)
+    async with rt.db.read() as session:
+        url = (await visible_endpoint(session, principal, endpoint_id)).url
+    await check_url(rt, url)
+    async with rt.db.unit_of_work() as session:
+        endpoint = await visible_endpoint(session, principal, endpoint_id, lock=True)
+        store.enable_endpoint(endpoint, rt.clock.now())
+        return endpoint_view(endpoint)

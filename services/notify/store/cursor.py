@@ -1,0 +1,26 @@
+"""Opaque list cursors: the (created_at, id) of the last row of the page."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timezone
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(created_at: datetime, row_id: str) -> str:
+    raw = json.dumps([created_at.astimezone(timezone.utc).isoformat(), row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, row_id = json.loads(raw)
+        parsed = datetime.fromisoformat(created_at)
+    except Exception as exc:
+        raise BadCursor("not a cursor this API gave") from exc
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)), str(row_id)

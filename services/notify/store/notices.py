@@ -1,0 +1,73 @@
+"""Notices to parties: queued by the consumer, claimed and sent by the notice worker."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notify.domain.notice_plan import PlannedNotice
+from services.notify.domain.notices import NoticeKind
+from services.notify.store.models import Contact, Notice
+from shared.db import Database
+
+
+@dataclass(frozen=True)
+class NoticeClaim:
+    notice_id: str
+    channel: str
+    subject: str
+    body: str
+    sms_template: str
+    sms_params: dict
+    attempt_no: int
+    # Personal data: kept out of repr so that logging a claim cannot print it.
+    address: str | None = field(default=None, repr=False)
+
+
+async def add_notices(session: AsyncSession, db: Database, *, case_id: str, event_id: str,
+                      planned: list[PlannedNotice], due_at: datetime, now: datetime) -> None:
+    for notice in planned:
+        await session.execute(db.insert(Notice.__table__).values(
+            id=str(uuid.uuid4()), case_id=case_id, event_id=event_id, party_id=notice.party_id,
+            kind=notice.kind.value, channel=notice.channel,
+            status="failed" if notice.error else "pending", last_error=notice.error,
+            subject=notice.subject, body=notice.body, sms_template=notice.sms_template,
+            sms_params=notice.sms_params, due_at=due_at, attempts=0, created_at=now,
+        ).on_conflict_do_nothing(index_elements=["event_id", "party_id", "channel", "kind"]))
+
+
+async def cancel_pending(session: AsyncSession, case_id: str, kind: NoticeKind, reason: str) -> None:
+    """Void reminders that no longer apply (a new deadline, or the mediation has ended)."""
+    await session.execute(update(Notice).where(Notice.case_id == case_id, Notice.kind == kind.value,
+                                               Notice.status == "pending")
+                          .values(status="cancelled", last_error=reason))
+
+
+async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: timedelta,
+                    limit: int) -> list[NoticeClaim]:
+    query = (select(Notice, Contact)
+             .join(Contact, (Contact.case_id == Notice.case_id) & (Contact.party_id == Notice.party_id), isouter=True)
+             .where(Notice.status == "pending", Notice.due_at <= now)
+             .order_by(Notice.due_at, Notice.id).limit(limit))
+    if not db.is_sqlite:
+        query = query.with_for_update(skip_locked=True, of=Notice)
+    claims = []
+    for notice, contact in (await session.execute(query)).all():
+        notice.due_at = now + lease
+        address = None if contact is None else (contact.email if notice.channel == "email" else contact.phone)
+        claims.append(NoticeClaim(notice.id, notice.channel, notice.subject, notice.body, notice.sms_template,
+                                  dict(notice.sms_params or {}), notice.attempts + 1, address))
+    return claims
+
+
+async def get_notice(session: AsyncSession, notice_id: str) -> Notice | None:
+    return await session.get(Notice, notice_id, with_for_update=True, populate_existing=True)
+
+
+async def notices_of(session: AsyncSession, case_id: str) -> list[Notice]:
+    rows = await session.execute(select(Notice).where(Notice.case_id == case_id).order_by(Notice.created_at, Notice.id))
+    return list(rows.scalars())

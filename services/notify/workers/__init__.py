@@ -1,0 +1,1 @@
+"""Background loops that send what the consumer wrote: webhooks, hand-offs, notices."""

@@ -1,0 +1,104 @@
+"""The hand-off sender: posts each hand-off to its court's system until the court acknowledges it.
+
+The court answers with its own case number (2xx with `court_case_number`); a 2xx without one means
+it took the hand-off but numbers later, so it is asked again on the retry schedule. The hand-off id
+is stable, so the court deduplicates repeated posts. `handoff.sent` and `handoff.acknowledged` go out
+through the outbox in the transaction that records the answer.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.notify.channels.http_delivery import AttemptResult, post_json
+from services.notify.domain.retry import next_attempt_at
+from services.notify.metrics import HANDOFF_ATTEMPTS
+from services.notify.store import handoffs as store
+from services.notify.store.models import Handoff
+from services.notify.workers.loop import PollingWorker, bounded_gather, log, quiet_transaction
+from shared.events import Envelope
+
+
+class HandoffWorker(PollingWorker):
+    name = "handoffs"
+
+    async def run_once(self) -> int:
+        rt, settings = self.rt, self.rt.settings
+        async with quiet_transaction(rt.db) as session:
+            claims = await store.claim_due(session, rt.db, rt.clock.now(),
+                                           timedelta(seconds=settings.claim_lease_seconds), settings.worker_batch_size)
+        await bounded_gather(claims, self.attempt, settings.worker_concurrency)
+        return len(claims)
+
+    async def attempt(self, claim: store.HandoffClaim) -> None:
+        rt = self.rt
+        url = rt.settings.court_endpoint_for(claim.court_code)
+        if url is None:
+            result = AttemptResult(None, None, "no court endpoint is configured for this court", "", 0)
+        else:
+            body = json.dumps(claim.document, ensure_ascii=False, separators=(",", ":"))
+            result = await post_json(rt.http, url, body, {"idempotency-key": claim.handoff_id},
+                                     timeout=rt.settings.http_timeout_seconds)
+        await self.record(claim, result)
+
+    async def record(self, claim: store.HandoffClaim, result: AttemptResult) -> None:
+        rt = self.rt
+        now = rt.clock.now()
+        accepted = result.status_code is not None and 200 <= result.status_code < 300
+        HANDOFF_ATTEMPTS.labels(outcome="accepted" if accepted else "failed").inc()
+        async with rt.db.unit_of_work() as session:
+            handoff = await store.get_handoff(session, claim.handoff_id, lock=True)
+            if handoff is None or handoff.status not in store.OPEN_STATUSES:
+                return
+            handoff.attempts = max(handoff.attempts, claim.attempt_no)
+            handoff.last_status_code, handoff.last_error, handoff.updated_at = result.status_code, result.error, now
+            if accepted:
+                await self.accepted(session, handoff, _acknowledgement(result.response_body), now)
+            if handoff.status in store.OPEN_STATUSES:
+                retry_at = next_attempt_at(handoff.attempts, now, result.retry_after, rt.rng)
+                handoff.next_attempt_at = retry_at
+                if retry_at is None:
+                    handoff.status = "failed"
+                    log.error("hand-off not acknowledged after every retry", handoff_id=handoff.id,
+                              case_id=handoff.case_id)
+
+    async def accepted(self, session, handoff: Handoff, ack: dict[str, Any], now: datetime) -> None:
+        base = {"handoff_id": handoff.id, "handoff_type": handoff.type, "court_code": handoff.court_code}
+        if handoff.sent_at is None:
+            handoff.sent_at = now
+            handoff.status = "sent"
+            await self.emit(session, handoff, "handoff.sent", {**base, "sent_at": now.isoformat()}, now)
+        number = ack.get("court_case_number")
+        if not number:
+            return
+        handoff.status = "acknowledged"
+        handoff.court_case_number = str(number)
+        handoff.acknowledged_at = _parse_time(ack.get("acknowledged_at")) or now
+        handoff.next_attempt_at = None
+        await self.emit(session, handoff, "handoff.acknowledged",
+                        {**base, "court_case_number": handoff.court_case_number,
+                         "acknowledged_at": handoff.acknowledged_at.isoformat()}, now)
+        log.info("hand-off acknowledged", handoff_id=handoff.id, case_id=handoff.case_id)
+
+    async def emit(self, session, handoff: Handoff, event_type: str, data: dict[str, Any], now: datetime) -> None:
+        await self.rt.outbox.add(session, Envelope.new(event_type, handoff.case_id, "notify", data, occurred_at=now))
+
+
+def _acknowledgement(body: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(body) if body else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None

@@ -1,0 +1,81 @@
+"""The notice sender: email over SMTP, SMS through the provider. A channel that is not configured
+records the notice as skipped; addresses and phone numbers never reach a log line or an error text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.notify.channels.email import EmailSender, SmtpSettings
+from services.notify.channels.errors import ChannelError
+from services.notify.channels.sms import SmsSender, SmsSettings
+from services.notify.domain.retry import next_attempt_at
+from services.notify.metrics import NOTICES
+from services.notify.store import notices as store
+from services.notify.workers.loop import PollingWorker, bounded_gather, log, quiet_transaction
+
+
+class NoticeWorker(PollingWorker):
+    name = "notices"
+
+    async def run_once(self) -> int:
+        rt, settings = self.rt, self.rt.settings
+        async with quiet_transaction(rt.db) as session:
+            claims = await store.claim_due(session, rt.db, rt.clock.now(),
+                                           timedelta(seconds=settings.claim_lease_seconds), settings.worker_batch_size)
+        await bounded_gather(claims, self.attempt, settings.worker_concurrency)
+        return len(claims)
+
+    async def attempt(self, claim: store.NoticeClaim) -> None:
+        status, error, retryable = "sent", None, False
+        try:
+            status = await self.send(claim)
+        except ChannelError as exc:
+            status, error, retryable = "failed", str(exc), exc.retryable
+        await self.record(claim, status, error, retryable)
+
+    async def send(self, claim: store.NoticeClaim) -> str:
+        settings = self.rt.settings
+        if not claim.address:
+            raise ChannelError("the party has no contact for this channel", retryable=False)
+        if claim.channel == "email":
+            if not settings.smtp_host:
+                return "skipped"
+            await EmailSender(self.smtp_settings()).send(claim.address, claim.subject, claim.body,
+                                                         self.rt.wall_clock.now())
+            return "sent"
+        if not settings.sms_url:
+            return "skipped"
+        sms = SmsSettings(settings.sms_url, settings.sms_api_key, settings.sms_api_key_header,
+                          settings.http_timeout_seconds)
+        await SmsSender(sms, self.rt.http).send(claim.address, claim.sms_template, claim.sms_params)
+        return "sent"
+
+    def smtp_settings(self) -> SmtpSettings:
+        s = self.rt.settings
+        return SmtpSettings(host=s.smtp_host, port=s.smtp_port, sender=s.smtp_sender, sender_name=s.smtp_sender_name,
+                            starttls=s.smtp_starttls, use_tls=s.smtp_use_tls, username=s.smtp_username,
+                            password=s.smtp_password, timeout=s.http_timeout_seconds)
+
+    async def record(self, claim: store.NoticeClaim, status: str, error: str | None, retryable: bool) -> None:
+        rt = self.rt
+        now = rt.clock.now()
+        async with rt.db.unit_of_work() as session:
+            notice = await store.get_notice(session, claim.notice_id)
+            if notice is None or notice.status != "pending":
+                return
+            notice.attempts = max(notice.attempts, claim.attempt_no)
+            notice.last_error = error
+            if status in ("sent", "skipped"):
+                notice.status = status
+                notice.sent_at = now if status == "sent" else None
+                if status == "skipped":
+                    notice.last_error = f"the {claim.channel} channel is not configured"
+            else:
+                retry_at = next_attempt_at(notice.attempts, now, None, rt.rng) if retryable else None
+                if retry_at is None:
+                    notice.status = "failed"
+                else:
+                    notice.due_at = retry_at
+        outcome = status if status != "failed" or not retryable else "retry"
+        NOTICES.labels(channel=claim.channel, outcome=outcome).inc()
+        log.info("notice " + outcome, notice_id=claim.notice_id, channel=claim.channel)

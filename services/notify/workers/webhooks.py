@@ -1,0 +1,86 @@
+"""The webhook sender: signs and posts due deliveries, records each attempt, schedules the next.
+
+Time: `rt.clock` decides what is due and when to try again (tests move it); the webhook-timestamp
+header is the wall clock, because the receiver checks it against its own.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.notify.channels.http_delivery import AttemptResult, post_json
+from services.notify.channels.pinned import pinned_request
+from services.notify.channels.safe_url import resolve_and_check
+from services.notify.domain.retry import Verdict, gone_reason, next_attempt_at
+from services.notify.domain.signing import sign, signing_secrets
+from services.notify.domain.ssrf import UnsafeUrl
+from services.notify.metrics import ENDPOINTS_DISABLED, WEBHOOK_ATTEMPTS
+from services.notify.store import deliveries as store
+from services.notify.store import endpoints as endpoint_store
+from services.notify.store.models import WebhookEndpoint
+from services.notify.workers.loop import PollingWorker, bounded_gather, log, quiet_transaction
+
+
+class WebhookWorker(PollingWorker):
+    name = "webhooks"
+
+    async def run_once(self) -> int:
+        rt, settings = self.rt, self.rt.settings
+        async with quiet_transaction(rt.db) as session:
+            claims = await store.claim_due(session, rt.db, rt.clock.now(),
+                                           timedelta(seconds=settings.claim_lease_seconds), settings.worker_batch_size)
+        await bounded_gather(claims, self.attempt, settings.worker_concurrency)
+        return len(claims)
+
+    async def attempt(self, claim: store.Claim) -> None:
+        result = await self.post(claim)
+        await self.record(claim, result)
+
+    async def post(self, claim: store.Claim) -> AttemptResult:
+        rt = self.rt
+        try:
+            # Again at every attempt: the name may point elsewhere than when it was registered.
+            target = await resolve_and_check(claim.url, rt.settings.allow_private_webhooks, rt.resolver)
+        except UnsafeUrl as exc:
+            return AttemptResult(None, None, f"refused: {exc.reason}", "", 0)
+        secrets = signing_secrets(claim.secret, claim.previous_secret, claim.rotated_at, rt.clock.now())
+        headers = sign(secrets, claim.webhook_id, rt.wall_clock.now(), claim.body)
+        url, pin_headers, extensions = pinned_request(target)
+        return await post_json(rt.http, url, claim.body, {**headers, **pin_headers},
+                               timeout=rt.settings.http_timeout_seconds, extensions=extensions)
+
+    async def record(self, claim: store.Claim, result: AttemptResult) -> None:
+        rt = self.rt
+        now = rt.clock.now()
+        async with rt.db.unit_of_work() as session:
+            delivery = await store.get_delivery(session, claim.delivery_id, lock=True)
+            endpoint = await session.get(WebhookEndpoint, claim.endpoint_id, with_for_update=True,
+                                         populate_existing=True)
+            store.log_attempt(session, delivery, attempt_no=claim.attempt_no, at=now, status_code=result.status_code,
+                              error=result.error, response_body=result.response_body, duration_ms=result.duration_ms)
+            verdict = result.verdict
+            WEBHOOK_ATTEMPTS.labels(outcome=verdict.value).inc()
+            if verdict is Verdict.SUCCESS:
+                delivery.status, delivery.delivered_at, delivery.next_attempt_at = "succeeded", now, None
+                endpoint_store.record_success(endpoint, now)
+                return
+            if delivery.status != "pending":
+                return  # the endpoint was disabled or deleted during the attempt; the row says why
+            if verdict is Verdict.DISABLE_ENDPOINT:
+                delivery.status, delivery.next_attempt_at = "dead", None
+                await session.flush()
+                await endpoint_store.disable_endpoint(session, endpoint, gone_reason(result.status_code or 410), now)
+                ENDPOINTS_DISABLED.labels(reason="gone").inc()
+                log.warning("webhook endpoint disabled: it answered 410", endpoint_id=endpoint.id)
+                return
+            delivery.round_failures = (delivery.round_failures or 0) + 1
+            retry_at = next_attempt_at(delivery.round_failures, now, result.retry_after, rt.rng)
+            if retry_at is None:
+                delivery.status, delivery.next_attempt_at = "failed", None
+                log.warning("webhook delivery failed for good", delivery_id=delivery.id, endpoint_id=endpoint.id)
+            else:
+                delivery.next_attempt_at = retry_at
+            await session.flush()
+            if await endpoint_store.record_failure(session, endpoint, now):
+                ENDPOINTS_DISABLED.labels(reason="failing").inc()
+                log.warning("webhook endpoint disabled: failing for days", endpoint_id=endpoint.id)
