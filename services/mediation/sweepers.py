@@ -55,14 +55,16 @@ class Sweeper:
         return len(rows)
 
     async def run(self) -> None:
+        # the first pass waits one interval too: replicas starting together do not all sweep at once,
+        # and nothing is lost by it, since what is due stays due in the database
         while True:
+            await asyncio.sleep(self.rt.settings.sweep_interval_seconds)
             try:
                 await self.sweep()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("sweeper pass failed; retrying next interval", sweeper=self.name, exc_info=True)
-            await asyncio.sleep(self.rt.settings.sweep_interval_seconds)
 
 
 def lapsed_offers(now: datetime) -> Select:

@@ -98,7 +98,7 @@ async def case_list(request: Request, status: str | None = None) -> Response:
                                           cursor=None, limit=200)
     now = rt.clock.now()
     return _page(request, "cases.html", claims=claims, cases=[summary_view(m, now) for m in rows[:200]],
-                 status=status)
+                 status_filter=status)
 
 
 async def _case_page(request: Request, claims: dict, case_id: str, *, error: str | None = None,

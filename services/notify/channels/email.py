@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.headerregistry import Address
@@ -11,6 +12,9 @@ from email.utils import format_datetime, make_msgid
 import aiosmtplib
 
 from services.notify.channels.errors import ChannelError
+
+# aiosmtplib logs the SMTP dialogue (RCPT TO:<address>) at DEBUG: recipients' addresses must not reach logs.
+logging.getLogger("aiosmtplib").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

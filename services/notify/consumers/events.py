@@ -33,7 +33,7 @@ class EventConsumer:
 
     async def __call__(self, session: AsyncSession, envelope: Envelope) -> None:
         now = self.rt.clock.now()
-        facts = await facts_store.record_facts(session, envelope, now)
+        facts = await facts_store.record_facts(session, self.rt.db, envelope, now)
         await self.fan_out_webhooks(session, envelope, facts, now)
         await self.create_handoff(session, envelope, facts, now)
         await self.queue_notices(session, envelope, facts, now)

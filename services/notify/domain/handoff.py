@@ -132,6 +132,14 @@ def build_handoff(event_type: str, event_data: Mapping[str, Any]) -> Handoff | N
 
 
 def _handoff_type(outcome: Outcome, mode: str | None, data: Mapping[str, Any]) -> HandoffType | None:
+    declared = data.get("handoff_type")
+    if outcome is not Outcome.UNROUTABLE and isinstance(declared, str):
+        # The mediation service owns the outcome and may state the hand-off it calls for; following
+        # it keeps the court, the clerk's timeline and mediation's own record in agreement.
+        if declared == "none":
+            return None
+        if declared in HandoffType._value2member_map_:
+            return HandoffType(declared)
     if outcome is Outcome.UNROUTABLE:
         return _unroutable_type(data.get("stage"), mode)
     if outcome is Outcome.SETTLED:

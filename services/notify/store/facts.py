@@ -11,15 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notify.domain.facts import contacts_from_received, facts_from_event
 from services.notify.domain.notices import Recipient
 from services.notify.store.models import CaseFacts, Contact
+from shared.db import Database
 from shared.events import Envelope
 
 
-async def record_facts(session: AsyncSession, envelope: Envelope, now: datetime) -> CaseFacts:
-    """Merge what this event says about its case into the stored facts, and return them."""
-    facts = await session.get(CaseFacts, envelope.case_id, with_for_update=True)
-    if facts is None:
-        facts = CaseFacts(case_id=envelope.case_id, party_ids=[], updated_at=now)
-        session.add(facts)
+async def record_facts(session: AsyncSession, db: Database, envelope: Envelope, now: datetime) -> CaseFacts:
+    """Merge what this event says about its case into the stored facts, and return them.
+
+    The bus hands events to consumers concurrently; the row lock taken here makes the events of one
+    case take effect one after the other.
+    """
+    await session.execute(db.insert(CaseFacts.__table__).values(case_id=envelope.case_id, party_ids=[],
+                                                                 updated_at=now)
+                          .on_conflict_do_nothing(index_elements=["case_id"]))
+    facts = await session.get(CaseFacts, envelope.case_id, with_for_update=True, populate_existing=True)
     for key, value in facts_from_event(envelope.type, envelope.data).items():
         setattr(facts, key, value)
     facts.updated_at = now

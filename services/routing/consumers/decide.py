@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.domain.case import InvalidRoutingCase, RoutingCase
-from services.routing.domain.engine import RoutingDecision, decide
+from services.routing.domain.engine import RoutingDecision, considered_partner_ids, decide
 from services.routing.domain.policy import PACKS, pack_in_force
 from services.routing.store import roster as roster_store
 from services.routing.store.models import DecisionRow, RoutedCase
@@ -98,8 +98,7 @@ class DecideConsumer:
         decision = None
         for _ in range(CAPACITY_RACE_RETRIES):
             index = await self.rt.roster.index(session)
-            pool = {listed.partner.id for listed in index.in_scope(case.category, case.district)}
-            pool |= {pid for pid in (case.preferred_partner_id, case.partner_id) if pid}
+            pool = set(considered_partner_ids(case, index, rules))
             load = await roster_store.loads(session, pool)
             decision = decide(case, index, rules, pack, load, frozenset(routed.declined), attempt)
             if decision.partner_id is None or await roster_store.take_capacity(session, decision.partner_id):

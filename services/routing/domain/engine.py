@@ -8,6 +8,7 @@ unroutable with the reason, and the case goes back to the court.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -16,8 +17,9 @@ from typing import Any
 from services.routing.domain import explain
 from services.routing.domain.case import RoutingCase
 from services.routing.domain.filters import CaseFacts, first_failure
-from services.routing.domain.index import Listed, RosterIndex
+from services.routing.domain.index import RosterIndex
 from services.routing.domain.policy import PolicyPack, mode_for_stage, period_days, return_to_court
+from services.routing.domain.roster import Partner
 from services.routing.domain.ruleset import Ruleset
 from services.routing.domain.scoring import Candidate, score
 from services.routing.domain.vocabulary import Mode, Stage
@@ -93,7 +95,7 @@ class _Header:
 
 
 def decide(case: RoutingCase, roster_index: RosterIndex, ruleset: Ruleset, pack: PolicyPack,
-           load: Mapping[str, int] = NO_LOAD, declined: frozenset[str] | set[str] = frozenset(),
+           load: Mapping[str, int] = NO_LOAD, declined: AbstractSet[str] = frozenset(),
            attempt: int = 1) -> RoutingDecision:
     """Decide one routing attempt. load: open cases per partner id; declined: partners that declined."""
     mode = mode_for_stage(case.stage)
@@ -104,43 +106,48 @@ def decide(case: RoutingCase, roster_index: RosterIndex, ruleset: Ruleset, pack:
     if refusing:
         return _unroutable(head, Reason.CONSENT_REFUSED, explain.consent_refused(case, refusing, mode))
     facts = CaseFacts.of(case, mode, ruleset, load, frozenset(declined))
-    pool = _pool(case, roster_index)
-    candidates, excluded = _sift(pool, facts, ruleset)
-    if _preference_outside(case, pool):
-        partner = roster_index.get(case.preferred_partner_id)
-        if partner is not None:
-            more_candidates, more_excluded = _sift((roster_index.listed(partner, case.category),), facts, ruleset)
-            candidates += more_candidates
-            excluded += more_excluded
+    pool = _pool(case, roster_index, ruleset)
+    candidates, excluded = _sift((*pool, *_choice_outside(case, pool, roster_index)), facts, ruleset)
     candidates.sort(key=Candidate.rank_key)
     if not candidates:
         return _no_partner(head, len(pool), excluded)
     return _routed(head, roster_index, candidates, excluded)
 
 
-def _pool(case: RoutingCase, index: RosterIndex) -> Sequence[Listed]:
+def considered_partner_ids(case: RoutingCase, roster_index: RosterIndex, ruleset: Ruleset) -> frozenset[str]:
+    """The partners decide() will look at, so a caller fetches open-case counts for these only."""
+    ids = {partner.id for partner in _pool(case, roster_index, ruleset)}
+    if case.preferred_partner_id and case.stage is not Stage.DIRECT:
+        ids.add(case.preferred_partner_id)
+    return frozenset(ids)
+
+
+def _pool(case: RoutingCase, index: RosterIndex, ruleset: Ruleset) -> Sequence[Partner]:
     if case.stage is Stage.DIRECT:
         partner = index.get(case.partner_id or "")
-        return () if partner is None else (index.listed(partner, case.category),)
-    return index.in_scope(case.category, case.district)
+        return () if partner is None else (partner,)
+    if ruleset.enabled("district"):
+        return index.serving(case.category, case.district)
+    return index.in_city(case.category, case.district)
 
 
-def _preference_outside(case: RoutingCase, pool: Sequence[Listed]) -> bool:
+def _choice_outside(case: RoutingCase, pool: Sequence[Partner], index: RosterIndex) -> tuple[Partner, ...]:
+    """The parties' choice when the index did not list it, so the decision can say why (2016 Art 12)."""
     wanted = case.preferred_partner_id
-    if not wanted or case.stage is Stage.DIRECT:
-        return False
-    return all(listed.partner.id != wanted for listed in pool)
+    if not wanted or case.stage is Stage.DIRECT or any(partner.id == wanted for partner in pool):
+        return ()
+    partner = index.get(wanted)
+    return () if partner is None else (partner,)
 
 
-def _sift(pool: Sequence[Listed], facts: CaseFacts, ruleset: Ruleset) -> tuple[list[Candidate], list[Exclusion]]:
+def _sift(pool: Sequence[Partner], facts: CaseFacts, ruleset: Ruleset) -> tuple[list[Candidate], list[Exclusion]]:
     candidates, excluded = [], []
     case = facts.case
     preferred = case.preferred_partner_id if case.stage is not Stage.DIRECT else None
-    for listed in pool:
-        partner = listed.partner
+    for partner in pool:
         failure = first_failure(partner, facts)
         if failure is None:
-            candidates.append(score(listed, ruleset, case.district, case.claim_amount,
+            candidates.append(score(partner, ruleset, case.category, case.district, case.claim_amount,
                                     facts.load.get(partner.id, 0), preferred))
         else:
             excluded.append(Exclusion(partner.id, *failure))

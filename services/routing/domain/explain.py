@@ -84,7 +84,7 @@ def _conflict_ties(case: RoutingCase, partner: Partner) -> list[str]:
 
 
 def declined_before() -> str:
-    return "declined this case on an earlier offer (2021 Art 12) and is not offered it again"
+    return "declined this case on an earlier offer (2021 Art 12), so it is not offered the case again"
 
 
 def at_capacity(open_cases: int, capacity: int) -> str:
@@ -106,9 +106,11 @@ def consent_refused(case: RoutingCase, positions: tuple[int, ...], mode: Mode) -
 
 
 def no_eligible_partner(case: RoutingCase, looked_at: int) -> str:
-    return (f"No partner can take a {category_words(case.category)} dispute in "
-            f"{district_words(case.district)}: {looked_at} partner(s) handle the category in this city "
-            "and every one is excluded (see excluded).")
+    where = f"a {category_words(case.category)} dispute in {district_words(case.district)}"
+    if looked_at == 0:
+        return f"No partner on the roster handles {where}."
+    return (f"No partner can take {where}: {looked_at} partner(s) on the roster serve it and every one "
+            "is excluded (see excluded).")
 
 
 def named_partner_unavailable(partner_id: str, why: str | None) -> str:

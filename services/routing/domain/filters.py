@@ -101,7 +101,8 @@ CHECKS: Mapping[str, Check] = {
     "declined_before": _declined,
     "at_capacity": _capacity,
 }
-assert tuple(CHECKS) == FILTERS, "every filter of the ruleset needs a check, in canonical order"
+if tuple(CHECKS) != FILTERS:
+    raise RuntimeError("every filter of the ruleset needs a check, in canonical order")
 
 
 def first_failure(partner: Partner, facts: CaseFacts) -> tuple[str, str] | None:

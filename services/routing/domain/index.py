@@ -1,46 +1,28 @@
 """RosterIndex: the roster arranged so that a decision looks only at the partners that matter.
 
-A court routes within its own city, so partners are grouped by (category, city): the district
-bodies of every district of that city plus its city-wide bodies. A decision reads one group
-(tens of partners even on a national roster of 100,000) instead of scanning the roster; the
-neighbouring district bodies in the group are reported as excluded for `district`, which is
-what an ops user wants to see. Specialisation is precomputed here because it depends only on
-the partner and the category.
+Partners are indexed by (category, district) for district bodies and by (category, city) for
+city-wide bodies, so a decision reads a handful of partners even on a national roster of
+100,000 instead of scanning it. A third view, every body of the city for a category, serves a
+ruleset with the district filter switched off. The views hold the partners themselves and
+nothing per entry, so building the index for a national roster allocates little.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from services.routing.domain.roster import Partner
 from services.routing.domain.vocabulary import city_of
 
 
-@dataclass(frozen=True, slots=True)
-class Listed:
-    """A partner as seen from one category: the partner and how specialised it is in it."""
-
-    partner: Partner
-    specialisation: float
-
-
-def specialisation(partner: Partner, category: str) -> float:
-    """In [0, 1]: half for a narrow remit (few categories), half for mediators naming the category."""
-    if category not in partner.categories:
-        return 0.0
-    narrowness = 1.0 / len(partner.categories)
-    if not partner.mediators:
-        return narrowness
-    specialists = sum(1 for m in partner.mediators if category in m.specialties)
-    return (narrowness + specialists / len(partner.mediators)) / 2.0
+_Key = tuple[str, str]
 
 
 class RosterIndex:
     """Immutable once built; replaced() returns a new index with one partner changed."""
 
-    __slots__ = ("_by_id", "_groups")
+    __slots__ = ("_by_id", "_local", "_citywide", "_in_city")
 
     def __init__(self, partners: Iterable[Partner]):
         by_id: dict[str, Partner] = {}
@@ -48,13 +30,8 @@ class RosterIndex:
             if partner.id in by_id:
                 raise ValueError(f"duplicate partner id {partner.id}")
             by_id[partner.id] = partner
-        groups: dict[tuple[str, str], list[Listed]] = defaultdict(list)
-        for pid in sorted(by_id):
-            partner = by_id[pid]
-            for category in partner.categories:
-                groups[(category, partner.city)].append(Listed(partner, specialisation(partner, category)))
         self._by_id = by_id
-        self._groups = {key: tuple(listed) for key, listed in groups.items()}
+        self._local, self._citywide, self._in_city = _views(by_id[pid] for pid in sorted(by_id))
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -65,30 +42,56 @@ class RosterIndex:
     def partners(self) -> list[Partner]:
         return [self._by_id[pid] for pid in sorted(self._by_id)]
 
-    def in_scope(self, category: str, district: str) -> tuple[Listed, ...]:
-        """Partners of the district's city that handle the category, ordered by partner id."""
-        return self._groups.get((category, city_of(district)), ())
+    def serving(self, category: str, district: str) -> tuple[Partner, ...]:
+        """The district's own bodies, then its city's city-wide bodies, for the category."""
+        return (self._local.get((category, district), ())
+                + self._citywide.get((category, city_of(district)), ()))
 
-    def listed(self, partner: Partner, category: str) -> Listed:
-        return Listed(partner, specialisation(partner, category))
+    def in_city(self, category: str, district: str) -> tuple[Partner, ...]:
+        """Every body of the district's city for the category, ordered by partner id."""
+        return self._in_city.get((category, city_of(district)), ())
 
     def replaced(self, partner: Partner) -> RosterIndex:
         """A new index with this partner added or changed (ops PATCH of capacity or active)."""
         old = self._by_id.get(partner.id)
-        by_id = dict(self._by_id)
-        by_id[partner.id] = partner
-        touched = {(c, p.city) for p in (old, partner) if p is not None for c in p.categories}
-        groups = dict(self._groups)
-        for category, city in touched:
-            key = (category, city)
-            ids = {item.partner.id for item in groups.get(key, ())} | {partner.id}
-            members = sorted(pid for pid in ids
-                             if category in by_id[pid].categories and by_id[pid].city == city)
+        by_id = {**self._by_id, partner.id: partner}
+        views = {"local": dict(self._local), "citywide": dict(self._citywide), "in_city": dict(self._in_city)}
+        for view, key in _keys(partner) | (_keys(old) if old else set()):
+            ids = {member.id for member in views[view].get(key, ())} | {partner.id}
+            members = tuple(by_id[pid] for pid in sorted(ids) if (view, key) in _keys(by_id[pid]))
             if members:
-                groups[key] = tuple(Listed(by_id[pid], specialisation(by_id[pid], category)) for pid in members)
+                views[view][key] = members
             else:
-                groups.pop(key, None)
+                views[view].pop(key, None)
         clone = RosterIndex.__new__(RosterIndex)
         clone._by_id = by_id
-        clone._groups = groups
+        clone._local, clone._citywide, clone._in_city = views["local"], views["citywide"], views["in_city"]
         return clone
+
+
+def _keys(partner: Partner) -> set[tuple[str, _Key]]:
+    """Where a partner is listed: (view name, key) pairs."""
+    keys = set()
+    for category in partner.categories:
+        keys.add(("in_city", (category, partner.city)))
+        if partner.districts is None:
+            keys.add(("citywide", (category, partner.city)))
+        else:
+            keys.update(("local", (category, district)) for district in partner.districts)
+    return keys
+
+
+def _views(partners: Iterable[Partner]) -> tuple[dict[_Key, tuple[Partner, ...]], ...]:
+    """(local, citywide, in_city) views of partners given in id order."""
+    local: dict[_Key, list[Partner]] = defaultdict(list)
+    citywide: dict[_Key, list[Partner]] = defaultdict(list)
+    in_city: dict[_Key, list[Partner]] = defaultdict(list)
+    for partner in partners:
+        for category in partner.categories:
+            in_city[(category, partner.city)].append(partner)
+            if partner.districts is None:
+                citywide[(category, partner.city)].append(partner)
+            else:
+                for district in partner.districts:
+                    local[(category, district)].append(partner)
+    return tuple({key: tuple(members) for key, members in view.items()} for view in (local, citywide, in_city))

@@ -157,3 +157,13 @@ def test_mode_is_derived_from_stage_when_absent():
     data = event("entrustment")
     del data["mode"]
     assert build_handoff("mediation.failed", data).type is HandoffType.RESUME_TRIAL
+
+
+def test_the_hand_off_type_mediation_states_is_followed():
+    from services.notify.domain.handoff import build_handoff as build
+
+    data = {"case_id": "c1", "mode": "delegation", "court_code": "370202"}
+    assert build("mediation.withdrawn", {**data, "handoff_type": "docket"}).type.value == "docket"
+    assert build("mediation.failed", {**data, "handoff_type": "none"}) is None
+    # An unknown value is ignored: the table of domain.md decides.
+    assert build("mediation.failed", {**data, "handoff_type": "bogus"}).type.value == "docket"

@@ -31,14 +31,14 @@ AMOUNTS = (Decimal("0"), Decimal("500"), Decimal("1000"), Decimal("50000"), Deci
 _NO_CONFLICT = st.just(Conflicts())
 _CONFLICTS = _NO_CONFLICT | _NO_CONFLICT | _NO_CONFLICT | st.builds(
     Conflicts.of, st.sets(st.sampled_from(ID_NUMBERS), max_size=2), st.sets(st.sampled_from(FIRMS), max_size=1))
-_CITY = st.sampled_from(sorted(CITIES))
+_CITY = st.sampled_from(["370200", "370200", "370200", "370100"])
 _DISTRICT_SETS = {city: st.none() | st.none() | st.frozensets(st.sampled_from(codes), min_size=1)
                   for city, codes in CITIES.items()}
 _AMOUNT = st.none() | st.none() | st.sampled_from(AMOUNTS)
 _CATEGORY_SET = st.frozensets(st.sampled_from(CATEGORIES), min_size=1)
 _ANY_CATEGORIES = st.frozensets(st.sampled_from(CATEGORIES))
 _MODES = st.just(frozenset(Mode)) | st.frozensets(st.sampled_from(list(Mode)), min_size=1)
-_ACTIVE = st.sampled_from([True, True, True, False])
+_ACTIVE = st.sampled_from([True] * 7 + [False])
 
 
 @st.composite
@@ -55,7 +55,7 @@ def partner(draw: st.DrawFn, pid: str) -> Partner:
     return Partner(
         id=pid, kind="people_mediation", name_zh="调解组织", name_en="Mediation body",
         categories=categories, districts=draw(_DISTRICT_SETS[city]), modes=draw(_MODES),
-        capacity=draw(st.integers(0, 6)), city=city, min_claim=low, max_claim=high,
+        capacity=draw(st.sampled_from([0, 1, 2, 3, 4, 5, 6, 6, 6])), city=city, min_claim=low, max_claim=high,
         self_period_days=draw(st.integers(1, 60)), active=draw(_ACTIVE),
         conflicts=draw(_CONFLICTS), mediators=mediators,
     )
@@ -71,6 +71,7 @@ _PARTY = st.tuples(st.sampled_from(ID_NUMBERS), st.sampled_from([True] * 9 + [Fa
                    st.none() | st.sampled_from(FIRMS))
 _ROLES = ("applicant", "respondent", "third_party")
 _STAGE = st.sampled_from(list(Stage))
+_DISTRICT = st.sampled_from(["370202", "370202", "370203", "370211", "370102"])
 _PROCEDURE = st.sampled_from(list(Procedure))
 
 
@@ -83,7 +84,7 @@ def routing_case(draw: st.DrawFn, partner_ids: list[str]) -> RoutingCase:
         case_id=f"case-{draw(st.integers(0, 10**6))}",
         stage=stage,
         category=draw(st.sampled_from(CATEGORIES)),
-        district=draw(st.sampled_from(DISTRICTS)),
+        district=draw(_DISTRICT),
         parties=tuple(RoutingParty(_ROLES[i], *fields) for i, fields in enumerate(drawn)),
         procedure=draw(_PROCEDURE) if stage in (Stage.POST_FILING, Stage.IN_LITIGATION) else None,
         claim_amount=draw(_AMOUNT),
@@ -124,14 +125,14 @@ class Situation:
 def situation(draw: st.DrawFn) -> Situation:
     partners = draw(roster())
     ids = [p.id for p in partners]
-    load = {pid: draw(st.integers(0, 6)) for pid in ids if draw(st.booleans())}
+    load = {pid: draw(st.integers(0, 4)) for pid in ids if draw(st.booleans())}
     return Situation(
         partners=partners,
         case=draw(routing_case(ids)),
         ruleset=draw(ruleset()),
         pack=draw(st.sampled_from([SPC_2016, SPC_2025])),
         load=load,
-        declined=frozenset(draw(st.sets(st.sampled_from(ids))) if ids else ()),
+        declined=frozenset(draw(st.sets(st.sampled_from(ids), max_size=2)) if ids else ()),
     )
 
 

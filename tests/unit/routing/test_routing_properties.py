@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from hypothesis import given, settings
@@ -9,12 +10,13 @@ from hypothesis import strategies as st
 
 from services.routing.domain.engine import Outcome, Reason, decide
 from services.routing.domain.index import RosterIndex
-from services.routing.domain.policy import mode_for_stage
-from services.routing.domain.vocabulary import Stage
+from services.routing.domain.policy import SPC_2016, mode_for_stage
+from services.routing.domain.roster import Partner
+from services.routing.domain.vocabulary import Mode, Procedure, Stage, city_of
 
 from .strategies import Situation, oracle_eligible, oracle_pool, partner, situation
 
-SETTINGS = settings(max_examples=200, deadline=None)
+SETTINGS = settings(max_examples=120, deadline=None)
 
 
 def run(s: Situation, partners=None, attempt: int = 1):
@@ -60,7 +62,7 @@ def test_routed_exactly_when_the_gate_is_open_and_someone_is_eligible(s: Situati
 
 @SETTINGS
 @given(situation())
-def test_art12_2016_eligible_joint_choice_always_wins(s: Situation) -> None:
+def test_art12_2016_joint_choice_wins_or_the_decision_says_why_not(s: Situation) -> None:
     decision = run(s)
     wanted = s.case.preferred_partner_id
     if not gate_open(s) or s.case.stage is Stage.DIRECT or wanted is None:
@@ -73,14 +75,48 @@ def test_art12_2016_eligible_joint_choice_always_wins(s: Situation) -> None:
         assert wanted in decision.reason_detail
 
 
+def with_open_gate(s: Situation) -> Situation:
+    """The same situation with consent given, a court stage, and one partner surely eligible."""
+    consenting = tuple(dataclasses.replace(p, consents_to_mediation=True) for p in s.case.parties)
+    stage = Stage.POST_FILING if s.case.stage in (Stage.DIRECT, Stage.PRE_FILING) else s.case.stage
+    case = dataclasses.replace(s.case, parties=consenting, stage=stage, partner_id=None,
+                               procedure=s.case.procedure or Procedure.ORDINARY)
+    sure = Partner(id="P98", kind="legal_aid", name_zh="兜底调解组织", name_en="Fallback body",
+                   categories=frozenset({case.category}), districts=None, modes=frozenset(Mode),
+                   capacity=10, city=city_of(case.district))
+    return dataclasses.replace(s, case=case, partners=[*s.partners, sure], pack=SPC_2016)
+
+
+@SETTINGS
+@given(situation(), st.data())
+def test_art12_2016_joint_choice_of_any_eligible_partner_wins(s: Situation, data: st.DataObject) -> None:
+    s = with_open_gate(s)
+    eligible = oracle_pool(s, mode_for_stage(s.case.stage))
+    wanted = data.draw(st.sampled_from(sorted(eligible)))
+    s = dataclasses.replace(s, case=dataclasses.replace(s.case, preferred_partner_id=wanted))
+    decision = run(s)
+    assert decision.partner_id == wanted
+    assert decision.reason is None
+    best_other = max((c.score for c in decision.candidates[1:]), default=0.0)
+    assert decision.candidates[0].score > best_other
+
+
 @SETTINGS
 @given(situation())
 def test_no_partner_over_capacity_is_chosen_while_an_eligible_partner_has_room(s: Situation) -> None:
     decision = run(s)
-    if decision.outcome is not Outcome.ROUTED:
-        return
-    chosen = next(p for p in s.partners if p.id == decision.partner_id)
-    assert s.load.get(chosen.id, 0) < chosen.capacity
+    if decision.outcome is Outcome.ROUTED:
+        chosen = next(p for p in s.partners if p.id == decision.partner_id)
+        assert s.load.get(chosen.id, 0) < chosen.capacity
+    # Even a full partner that is the parties' choice and the most specialised loses to one with room.
+    s = with_open_gate(s)
+    full = dataclasses.replace(s.partners[-1], id="P97", categories=frozenset({s.case.category}))
+    s = dataclasses.replace(s, partners=[*s.partners, full], load={**s.load, "P97": full.capacity},
+                            case=dataclasses.replace(s.case, preferred_partner_id="P97"))
+    decision = run(s)
+    assert decision.outcome is Outcome.ROUTED and decision.partner_id != "P97"
+    assert s.load.get(decision.partner_id, 0) < next(p.capacity for p in s.partners if p.id == decision.partner_id)
+    assert any(e.partner_id == "P97" and e.reason == "at_capacity" for e in decision.excluded)
 
 
 @SETTINGS
