@@ -16,6 +16,7 @@ from shared.context import correlation_id_var
 # they appear in a log value: the last line of defence if a caller logs a payload by mistake.
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Z]{17}[0-9Xx](?![0-9A-Za-z])")
 _PHONE_RE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SECRET_RE = re.compile(r"(whsec_[A-Za-z0-9+/=]+|Bearer\s+[A-Za-z0-9._-]+)")
 _SENSITIVE_KEYS = {"id_number", "phone", "password", "secret", "token", "authorization", "email", "address"}
 
@@ -24,6 +25,7 @@ def redact_text(text: str) -> str:
     text = _SECRET_RE.sub("[secret]", text)
     text = _ID_RE.sub(lambda m: m.group(0)[:6] + "********" + m.group(0)[-4:] if m.group(0)[:6].isdigit()
                       else "[id]", text)
+    text = _EMAIL_RE.sub("[email]", text)
     return _PHONE_RE.sub("[phone]", text)
 
 

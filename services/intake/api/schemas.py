@@ -140,6 +140,8 @@ class PartyIn(StrictModel):
     name: Line(200)
     id_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
+                                            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
     address: Line(500) | None = None
     represented_by: Representative | None = None
     consents_to_mediation: StrictBool

@@ -1,0 +1,103 @@
+"""The project's shared package: pure parts, no I/O."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from shared.auth import decode_token, issue_token
+from shared.bus import InMemoryBus
+from shared.bus.base import retry_delays_ms
+from shared.events import Envelope
+from shared.logging import redact_text
+from shared.problems import Problem, field_path
+from shared.settings import DEV_JWT_SECRET, ServiceSettings, async_database_url
+
+
+def test_redaction_masks_id_numbers_phones_emails_and_secrets():
+    text = "张三 370202198001011232 13800000000 +8613912345678 a.b@example.com whsec_QUJD Bearer abc.def.ghi"
+    out = redact_text(text)
+    for secret in ("370202198001011232", "13800000000", "13912345678", "a.b@example.com", "whsec_QUJD", "abc.def.ghi"):
+        assert secret not in out
+    assert "张三" in out
+
+
+@pytest.mark.parametrize("loc,path", [
+    (("body", "parties", 1, "id_number"), "parties[1].id_number"),
+    (("body", "court_code"), "court_code"),
+    (("query", "limit"), "limit"),
+    (("body",), "body"),
+])
+def test_field_path(loc, path):
+    assert field_path(loc) == path
+
+
+def test_problem_body_is_rfc9457():
+    body = Problem(409, "already settled").body()
+    assert body == {"type": "https://courtmed.example/problems/conflict", "title": "Conflict", "status": 409,
+                    "detail": "already settled"}
+
+
+def test_tokens_carry_role_and_binding_and_expire():
+    token = issue_token(DEV_JWT_SECRET, role="clerk", court_code="370202")
+    principal = decode_token(DEV_JWT_SECRET, token)
+    assert (principal.role, principal.court_code) == ("clerk", "370202")
+    expired = issue_token(DEV_JWT_SECRET, role="ops", ttl=timedelta(seconds=-1))
+    with pytest.raises(Problem) as refused:
+        decode_token(DEV_JWT_SECRET, expired)
+    assert refused.value.status == 401
+    with pytest.raises(Problem):
+        decode_token("another-secret-that-is-long-enough-000", token)
+    with pytest.raises(ValueError):
+        issue_token(DEV_JWT_SECRET, role="mediator", partner_id="P12")  # names no mediator
+
+
+def test_settings_refuse_the_development_secret_in_production():
+    with pytest.raises(ValueError):
+        ServiceSettings(env="production")
+    assert ServiceSettings(env="production", jwt_secret="x" * 40).jwt_secret == "x" * 40
+
+
+def test_database_urls_are_rewritten_to_async_drivers():
+    assert async_database_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert async_database_url("sqlite:///var/x.db") == "sqlite+aiosqlite:///var/x.db"
+
+
+def test_retry_delays_grow():
+    assert retry_delays_ms(100, 4) == [100, 400, 1600]
+
+
+async def test_in_memory_bus_retries_then_dead_letters():
+    bus = InMemoryBus(max_attempts=3, retry_delay_ms=1)
+    calls: list[str] = []
+    flaky_failures = {"n": 2}
+
+    async def flaky(envelope: Envelope) -> None:
+        calls.append("flaky")
+        if flaky_failures["n"]:
+            flaky_failures["n"] -= 1
+            raise RuntimeError("transient")
+
+    async def broken(envelope: Envelope) -> None:
+        raise RuntimeError("always")
+
+    bus.subscribe("q.flaky", ["case.received"], flaky)
+    bus.subscribe("q.broken", ["case.received"], broken)
+    await bus.start()
+    try:
+        await bus.publish(Envelope.new("case.received", "c1", "test"))
+        for _ in range(100):
+            if len(calls) == 3 and bus.dead_letters:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await bus.close()
+    assert calls == ["flaky"] * 3
+    assert [q for q, _ in bus.dead_letters] == ["q.broken"]
+
+
+def test_unknown_event_types_are_refused():
+    with pytest.raises(ValueError):
+        Envelope.new("case.exploded", "c1", "test")
