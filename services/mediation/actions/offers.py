@@ -72,9 +72,16 @@ def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str,
     return mediation
 
 
+class OfferLapsed(Exception):
+    """The answer came after the window: it already counts as a decline (2021 Art 12), which the
+    sweeper records at its next pass; accepting now would race routing's next round."""
+
+
 async def accept(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor) -> None:
     check(mediation, Action.ACCEPT, actor)
     now = rt.clock.now()
+    if mediation.offer_closes_at is not None and now >= mediation.offer_closes_at:
+        raise OfferLapsed(mediation.offer_closes_at.isoformat())
     # the period runs from the partner's acceptance (2021 Art 24)
     mediation.accepted_at = now
     deadline = Deadline(accepted_at=now, period_days=mediation.period_days)

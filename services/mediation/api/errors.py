@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from services.mediation.actions.offers import OfferLapsed
 from services.mediation.actions.staffing import UnknownMediator
 from services.mediation.domain.deadline import ExtensionRefused, InvalidPause, RefusalReason
 from services.mediation.domain.machine import Forbidden, TransitionRefused
@@ -41,6 +42,8 @@ def domain_refusals() -> Iterator[None]:
         message = exc.detail + (f": {', '.join(exc.party_ids)}" if exc.party_ids else "")
         raise Problem(status, exc.detail, errors=[{"field": field, "message": message}],
                       reason=exc.reason.value, party_ids=list(exc.party_ids)) from None
+    except OfferLapsed as exc:
+        raise Problem(409, f"The offer lapsed at {exc}; it counts as declined (2021 Art 12).") from None
     except InvalidPause as exc:
         raise Problem(409, str(exc)) from None
     except UnknownMediator as exc:

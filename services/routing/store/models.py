@@ -29,6 +29,17 @@ class PartnerRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class RosterRevision(Base):
+    """One row counting roster changes. Every process compares it with the revision its cached
+    index was built from, so a PATCH in one replica reaches the others at their next decision;
+    a counter, unlike max(updated_at), cannot be fooled by clock skew or two changes in one tick."""
+
+    __tablename__ = "roster_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class RulesetRow(Base):
     __tablename__ = "rulesets"
 

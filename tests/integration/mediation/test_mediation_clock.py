@@ -27,6 +27,8 @@ async def test_offer_on_the_last_working_day_before_national_day_lapses_after_th
     assert (await row(p, case_id)).status == "offered"
 
     clock.set(datetime(2025, 10, 12, 0, 0, tzinfo=SHANGHAI))
+    late = await p.client.post(f"/v1/mediations/{case_id}/accept", headers=p.auth("partner", partner_id="P12"))
+    assert late.status_code == 409 and (await row(p, case_id)).status == "offered"
     assert await rt.offer_sweeper.sweep() == 1
     assert await rt.offer_sweeper.sweep() == 0
     assert (await row(p, case_id)).status == "declined"
