@@ -3,6 +3,10 @@
 from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.service import ServiceRuntime
+from services.routing.api.decisions import router as decisions_router
+from services.routing.api.partners import router as partners_router
+from services.routing.api.rules import router as rules_router
+from services.routing.api.simulate import router as simulate_router
 from services.routing.consumers.decide import DecideConsumer
 from services.routing.settings import Settings
 from services.routing.store.models import MESSAGING, Base
@@ -12,7 +16,7 @@ from services.topology import ROUTING_EVENTS
 
 class Runtime(ServiceRuntime):
     name = "routing"
-    routers = ()
+    routers = (partners_router, rules_router, decisions_router, simulate_router)
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)

@@ -66,6 +66,8 @@ class DecideConsumer:
         attempt = int(envelope.data.get("attempt") or 0)
         if routed is None or routed.closed or (attempt and attempt != routed.attempt):
             return  # a stale decline of an earlier round
+        if partner_id and routed.holder_partner_id and partner_id != routed.holder_partner_id:
+            return  # a decline without its attempt, from a partner that no longer holds the case
         if routed.holder_partner_id:
             await roster_store.release_capacity(session, routed.holder_partner_id)
             routed.holder_partner_id = None

@@ -3,7 +3,6 @@ database (or SQLite), with a clock the test moves and sweepers it drives by hand
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 
@@ -35,8 +34,5 @@ async def platform(mediation_pg, clock) -> AsyncIterator[Platform]:
 
 
 async def idle(p: Platform) -> None:
-    """Let the outbox relay go quiet before shutdown. On Python 3.11, asyncio.wait_for in
-    shared.messaging.Outbox.run can swallow the cancellation that arrives as its wake-up event
-    fires, and ServiceRuntime.stop then waits forever (reported to the lead)."""
+    """Publish what is still in the outbox before shutdown, so no relay pass is cut short."""
     await p.settle()
-    await asyncio.sleep(0.3)

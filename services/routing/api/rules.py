@@ -1,0 +1,64 @@
+"""GET and PUT /v1/routing/rules: the ruleset in force, and ops installing the next version.
+
+PUT takes the ruleset document (weights, locality, filters). The server numbers versions: the new
+one is the version in force + 1. A `version` in the body names the version the edit was based on
+(what GET answered); if another version was installed since, the PUT is refused with 409 rather than
+silently overwriting that change. A refused ruleset changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+from sqlalchemy.exc import IntegrityError
+
+from services.routing.api.deps import AnyRole, Ops, runtime
+from services.routing.api.views import READ_ONLY_RULESET_FIELDS, ruleset_view
+from services.routing.domain.ruleset import RulesetInvalid, validate_ruleset
+from services.routing.store import rulesets as repo
+from shared.logging import get_logger
+from shared.problems import Problem
+
+router = APIRouter(prefix="/v1/routing/rules", tags=["routing"])
+log = get_logger("routing.rules")
+
+
+@router.get("", summary="The ruleset in force, with its version")
+async def get_rules(request: Request, _principal: AnyRole) -> dict:
+    rt = runtime(request)
+    async with rt.db.read() as session:
+        return ruleset_view(await repo.in_force(session))
+
+
+def _based_on(document: dict[str, Any]) -> int | None:
+    based_on = document.pop("version", None)
+    if based_on is not None and (isinstance(based_on, bool) or not isinstance(based_on, int)):
+        raise Problem(422, "The ruleset is invalid.",
+                      errors=[{"field": "version", "message": "the version the edit is based on, a whole number"}])
+    return based_on
+
+
+@router.put("", summary="Validate and install a new ruleset version (ops)")
+async def put_rules(request: Request, principal: Ops, document: Any = Body(...)) -> dict:
+    if not isinstance(document, dict):
+        raise Problem(422, "The ruleset is invalid.", errors=[{"field": "body", "message": "a JSON object"}])
+    document = {k: v for k, v in document.items() if k not in READ_ONLY_RULESET_FIELDS}
+    based_on = _based_on(document)
+    rt = runtime(request)
+    try:
+        async with rt.db.unit_of_work() as session:
+            current = await repo.in_force(session)
+            if based_on is not None and based_on != current.version:
+                raise Problem(409, f"The edit is based on version {based_on} but version {current.version} "
+                                   "is in force; read it again and re-apply the change.",
+                              errors=[{"field": "version", "message": f"version {current.version} is in force"}])
+            try:
+                ruleset = validate_ruleset({**document, "version": current.version + 1})
+            except RulesetInvalid as exc:
+                raise Problem(422, "The ruleset is invalid; nothing was changed.", errors=exc.errors) from None
+            row = await repo.install(session, ruleset, principal.subject, rt.clock.now())
+    except IntegrityError:
+        raise Problem(409, "Another ruleset version was installed at the same time; read it and try again.") from None
+    log.info("ruleset installed", version=row.version, by=principal.subject)
+    return ruleset_view(row)

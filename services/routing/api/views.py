@@ -1,0 +1,92 @@
+"""The JSON the routing API answers: partners (personal data masked for all but ops) and decisions
+(with each exclusion as a sentence an ops user can read)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from services.routing.domain.explain import partner_label
+from services.routing.domain.index import RosterIndex
+from services.routing.store.models import PartnerRow, RulesetRow
+from services.routing.domain.ruleset import FILTERS, MANDATORY_FILTERS
+
+
+def mask_id_number(number: str) -> str:
+    """Keep the address code and the last four, as intake does: "370202********1234"."""
+    if len(number) < 12:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def _conflicts(raw: dict | None, reveal: bool) -> dict[str, list[str]]:
+    raw = raw or {}
+    numbers = [str(n) for n in raw.get("id_numbers") or []]
+    return {"id_numbers": numbers if reveal else [mask_id_number(n) for n in numbers],
+            "law_firms": list(raw.get("law_firms") or [])}
+
+
+def _amount(value: Any) -> str | None:
+    return None if value is None else f"{Decimal(str(value)):.2f}"
+
+
+def partner_view(row: PartnerRow, *, reveal_personal_data: bool) -> dict[str, Any]:
+    doc = row.document
+    districts = doc.get("districts")
+    citywide = districts == "city"
+    return {
+        "id": row.id,
+        "kind": doc["kind"],
+        "name": {"zh": doc["name_zh"], "en": doc["name_en"]},
+        "city": str(doc.get("city", "370200")),
+        "categories": sorted(doc["categories"]),
+        "citywide": citywide,
+        "districts": None if citywide else sorted(str(d) for d in districts),
+        "modes": sorted(doc["modes"]),
+        "claim_range": {"min": _amount(doc.get("min_claim")), "max": _amount(doc.get("max_claim"))},
+        "capacity": row.capacity,
+        "open_cases": row.open_cases,
+        "active": row.active,
+        "self_period_days": doc.get("self_period_days"),
+        "conflicts": _conflicts(doc.get("conflicts"), reveal_personal_data),
+        "mediators": [{"id": m["id"], "name": m["name"], "specialties": sorted(m.get("specialties") or []),
+                       "conflicts": _conflicts(m.get("conflicts"), reveal_personal_data)}
+                      for m in doc.get("mediators") or []],
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def ruleset_view(row: RulesetRow) -> dict[str, Any]:
+    return {
+        **row.document,
+        "version": row.version,
+        "installed_at": None if row.installed_at is None else row.installed_at.isoformat(),
+        "installed_by": row.installed_by,
+        "available_filters": list(FILTERS),
+        "mandatory_filters": [f for f in FILTERS if f in MANDATORY_FILTERS],
+    }
+
+
+# Fields GET /v1/routing/rules adds around the document: a client may PUT back what it read.
+READ_ONLY_RULESET_FIELDS = ("installed_at", "installed_by", "available_filters", "mandatory_filters")
+
+
+def decision_view(document: dict[str, Any], index: RosterIndex) -> dict[str, Any]:
+    """A stored (or simulated) decision with partner names and one sentence per exclusion."""
+
+    def name(partner_id: str | None) -> str | None:
+        partner = index.get(partner_id or "")
+        return None if partner is None else partner.name_en
+
+    def sentence(partner_id: str, detail: str) -> str:
+        partner = index.get(partner_id)
+        return f"{partner_label(partner) if partner else partner_id} {detail}."
+
+    return {
+        **document,
+        "partner_name": name(document.get("partner_id")),
+        "candidates": [{**c, "partner_name": name(c["partner_id"])} for c in document.get("candidates", [])],
+        "excluded": [{**e, "partner_name": name(e["partner_id"]),
+                      "explanation": sentence(e["partner_id"], e["detail"])}
+                     for e in document.get("excluded", [])],
+    }
