@@ -120,36 +120,42 @@ def measure(label: str, partners: list[Partner], districts: list[str], rnd: rand
             f"{statistics.median(samples):,.1f} | {p99(samples):,.1f} |")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--decisions", type=int, default=5000)
-    parser.add_argument("--seed", type=int, default=20260101)
-    args = parser.parse_args()
-    rnd = random.Random(args.seed)
-
-    rows = [measure("Qingdao (roster.yaml)", read_roster(), list(QINGDAO_DISTRICTS), rnd, args.decisions)]
+def routing_section(decisions: int = 5000, seed: int = 20260101) -> list[str]:
+    """The markdown table rows of the routing benchmark, and a line on the generation time."""
+    rnd = random.Random(seed)
+    rows = [measure("Qingdao (roster.yaml)", read_roster(), list(QINGDAO_DISTRICTS), rnd, decisions)]
     geography = national_geography()
     start = time.perf_counter()
     partners = national_roster(rnd, geography)
     generate_s = time.perf_counter() - start
     all_districts = [d for ds in geography.values() for d in ds]
     national = f"national, generated ({len(geography)} cities, {len(all_districts):,} districts)"
-    rows.append(measure(national, partners, all_districts, rnd, args.decisions))
-    # A long-lived roster need not be traversed by every full garbage collection; a service that
-    # loads a national roster should call gc.freeze() after loading it. This row shows the effect.
+    rows.append(measure(national, partners, all_districts, rnd, decisions))
+    # A long-lived roster need not be traversed by every full garbage collection; the routing
+    # service calls gc.freeze() after loading a large roster (RosterCache). This row shows the effect.
     gc.collect()
     gc.freeze()
-    rows.append(measure(f"{national}, after gc.freeze()", partners, all_districts, rnd, args.decisions))
+    rows.append(measure(f"{national}, after gc.freeze()", partners, all_districts, rnd, decisions))
     gc.unfreeze()
+    return [
+        "| roster | partners | mediators | index build (ms) | decisions | median (µs) | p99 (µs) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *rows,
+        "",
+        f"Generating the national roster took {generate_s:.1f} s (not part of the index build).",
+    ]
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--decisions", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=20260101)
+    args = parser.parse_args()
     print("## Routing decision latency\n")
     print(f"`python bench/routing_bench.py --decisions {args.decisions} --seed {args.seed}` on "
           f"Python {platform.python_version()}, {platform.machine()}; single-threaded `decide()` "
           "with the default ruleset, policy pack spc-2016 and a random open-case load.\n")
-    print("| roster | partners | mediators | index build (ms) | decisions | median (µs) | p99 (µs) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    print("\n".join(rows))
-    print(f"\nGenerating the national roster took {generate_s:.1f} s (not part of the index build).")
+    print("\n".join(routing_section(args.decisions, args.seed)))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ class InMemoryBus(Bus):
         self._handlers: dict[str, list[Subscription]] = {}
         self.dead_letters: list[tuple[str, Envelope]] = []
         self._started = False
+        # Deliveries published and not yet handled or dead-lettered, including those waiting to retry.
+        self._unfinished = 0
 
     async def start(self) -> None:
         if self._started:
@@ -39,6 +41,7 @@ class InMemoryBus(Bus):
     async def publish(self, envelope: Envelope) -> None:
         for sub in self.subscriptions:
             if envelope.type in sub.event_types:
+                self._unfinished += 1
                 self._queues[sub.queue].put_nowait(_Delivery(envelope))
         BUS_PUBLISHED.labels(type=envelope.type).inc()
 
@@ -49,6 +52,7 @@ class InMemoryBus(Bus):
             try:
                 await sub.handler(delivery.envelope)
                 BUS_CONSUMED.labels(queue=sub.queue, outcome="ok").inc()
+                self._unfinished -= 1
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -60,6 +64,7 @@ class InMemoryBus(Bus):
             log.error("message dead-lettered", queue=sub.queue, event_id=delivery.envelope.event_id,
                       event_type=delivery.envelope.type, exc_info=True)
             self.dead_letters.append((sub.queue, delivery.envelope))
+            self._unfinished -= 1
             return
         BUS_CONSUMED.labels(queue=sub.queue, outcome="retry").inc()
         delay = self.retry_delays[delivery.attempt - 1] / 1000
@@ -79,9 +84,13 @@ class InMemoryBus(Bus):
         alive = all(not w.done() for w in self._workers)
         return (self._started and alive, "in-process bus" if alive else "a bus worker stopped")
 
+    @property
+    def idle(self) -> bool:
+        return self._unfinished == 0
+
     async def drain(self, timeout: float = 5.0) -> None:
-        """Wait until every queue is empty (tests and the demo loader use it)."""
+        """Wait until every published delivery has been handled or dead-lettered (tests use it)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while any(q.qsize() for q in self._queues.values()) and loop.time() < deadline:
+        while self._unfinished and loop.time() < deadline:
             await asyncio.sleep(0.01)

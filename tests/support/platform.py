@@ -32,20 +32,15 @@ class Platform:
         return {"Authorization": f"Bearer {self.token(role, **claims)}"}
 
     async def settle(self, timeout: float = 10.0) -> None:
-        """Wait until every outbox is published and the in-process bus has nothing queued."""
+        """Wait until every outbox is published and every published event has been handled."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
-            published = 0
-            for runtime in self.runtimes.values():
-                published += await runtime.outbox.publish_pending()
+            published = sum([await r.outbox.publish_pending() for r in self.runtimes.values()])
             if isinstance(self.bus, InMemoryBus):
                 await self.bus.drain(timeout=max(0.1, deadline - loop.time()))
-                await asyncio.sleep(0.02)
-                if published == 0 and not any(q.qsize() for q in self.bus._queues.values()):
-                    again = sum([await r.outbox.publish_pending() for r in self.runtimes.values()])
-                    if again == 0:
-                        return
+                if published == 0 and self.bus.idle:
+                    return
             else:
                 await asyncio.sleep(0.2)
                 if published == 0:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from services.routing.api.deps import AnyRole, Ops, decode_cursor, encode_cursor, runtime
-from services.routing.api.schemas import ModeName, PartnerPatch
+from services.routing.api.schemas import PartnerPatch
 from services.routing.api.views import partner_view
 from services.routing.domain.roster import Partner
 from services.routing.domain.vocabulary import CATEGORIES, Mode, is_area_code
@@ -18,14 +18,18 @@ from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/partners", tags=["partners"])
 log = get_logger("routing.partners")
+MODES = tuple(m.value for m in Mode)
 
 
-def _check_filters(category: str | None, district: str | None) -> None:
+def _check_filters(category: str | None, district: str | None, mode: str | None) -> None:
+    """Checked here rather than by type annotations so that one answer lists every bad filter."""
     errors = []
     if category is not None and category not in CATEGORIES:
         errors.append({"field": "category", "message": "unknown dispute category"})
     if district is not None and not is_area_code(district):
         errors.append({"field": "district", "message": "a 6-digit district code"})
+    if mode is not None and mode not in MODES:
+        errors.append({"field": "mode", "message": f"one of {', '.join(MODES)}"})
     if errors:
         raise Problem(422, "The filters are invalid.", errors=errors)
 
@@ -40,9 +44,9 @@ def _matches(partner: Partner, category: str | None, district: str | None, mode:
 
 @router.get("", summary="The partner bodies, filtered and cursor-paginated by id")
 async def list_partners(request: Request, principal: AnyRole, category: str | None = None,
-                        district: str | None = None, mode: ModeName | None = None, active: bool | None = None,
+                        district: str | None = None, mode: str | None = None, active: bool | None = None,
                         limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict:
-    _check_filters(category, district)
+    _check_filters(category, district, mode)
     after = decode_cursor(cursor) if cursor else ""
     rt = runtime(request)
     async with rt.db.read() as session:

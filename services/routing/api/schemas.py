@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, String
 from services.routing.domain.vocabulary import CATEGORIES, is_area_code
 
 Stage = Literal["pre_filing", "post_filing", "in_litigation", "direct"]
-ModeName = Literal["delegation", "entrustment", "invitation", "self"]
 IdNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{18}$")]
 PartnerId = Annotated[str, StringConstraints(min_length=1, max_length=20)]
 _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
