@@ -17,6 +17,8 @@ from tests.support.cases import case_body
 
 pytestmark = pytest.mark.e2e
 
+DISTRICTS = ("370202", "370203", "370211", "370212", "370213", "370214", "370215", "370281", "370283", "370285")
+CATEGORIES = ("neighbour", "tenancy", "property_service", "private_lending", "consumer", "inheritance")
 CLERK = {"Authorization": "Bearer " + issue_token(DEV_JWT_SECRET, role="clerk", court_code="370202")}
 OPS = {"Authorization": "Bearer " + issue_token(DEV_JWT_SECRET, role="ops")}
 
@@ -28,7 +30,10 @@ async def post_cases(client: httpx.AsyncClient, base: str, count: int, *, concur
 
     async def one(i: int) -> str:
         key = f"e2e-{uuid.uuid4()}"
-        body = case_body(external_ref=f"E2E-{i}")
+        # Spread over the city's districts and common categories, as a court's real intake is, so
+        # the roster's capacity (80 per district centre) is not what the test measures.
+        body = case_body(external_ref=f"E2E-{i}", district=DISTRICTS[i % len(DISTRICTS)],
+                         category=CATEGORIES[i % len(CATEGORIES)])
         async with semaphore:
             for _ in range(20):
                 try:
