@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,6 +23,7 @@ from shared.context import correlation_id_var
 from shared.db import Database, UTCDateTime
 from shared.events import Envelope
 from shared.logging import get_logger
+from shared.polling import poll_forever
 from shared.metrics import INBOX_DUPLICATES, OUTBOX_PENDING, OUTBOX_PUBLISH_FAILURES
 
 log = get_logger("messaging")
@@ -80,21 +80,8 @@ class Outbox:
 
     async def run(self) -> None:
         """The relay loop: publish pending rows; sleep until woken by a commit or the poll interval."""
-        while True:
-            try:
-                published = await self.publish_pending()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("outbox relay pass failed", service=self.service, exc_info=True)
-                published = 0
-            if published < self.batch_size:
-                self._wake.clear()
-                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
-                # arrives as the wait ends, and the relay would never stop.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.poll_seconds):
-                        await self._wake.wait()
+        await poll_forever(self.publish_pending, wake=self._wake, poll_seconds=self.poll_seconds,
+                           batch_size=self.batch_size, name=f"{self.service}.outbox")
 
     async def publish_pending(self) -> int:
         """Publish one batch in id order; stop at the first failure so order is kept."""

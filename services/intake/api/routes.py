@@ -15,6 +15,7 @@ from services.intake.store import cases as repo
 from services.intake.store.models import Case
 from shared.auth import Principal, require
 from shared.events import Envelope
+from shared.pagination import cursor_position, encode_cursor
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -90,18 +91,14 @@ async def list_cases(request: Request, principal: Reader,
     if created_after is not None and created_after.tzinfo is None:
         raise Problem(422, "created_after needs a UTC offset.",
                       errors=[{"field": "created_after", "message": "RFC 3339 time with offset required"}])
-    try:
-        position = repo.decode_cursor(cursor) if cursor else None
-    except Exception:
-        raise Problem(422, "The cursor is not one this API gave.",
-                      errors=[{"field": "cursor", "message": "invalid cursor"}]) from None
+    position = cursor_position(cursor)
     rt = runtime(request)
     async with rt.db.read() as session:
         rows = await repo.list_cases(session, court_code=_court_scope(principal), status=status, category=category,
                                      partner_id=partner_id, created_after=created_after, cursor=position, limit=limit)
     page, more = rows[:limit], len(rows) > limit
     return {"items": [case_view(c, None, reveal_personal_data=False) for c in page],
-            "next_cursor": repo.encode_cursor(page[-1]) if more and page else None}
+            "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more and page else None}
 
 
 @router.post("/{case_id}/withdraw", summary="The applicant withdrew; mediation stops (clerk)")

@@ -38,6 +38,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from shared.problems import field_path
 from services.intake.domain.identity import (
     InvalidIdentity,
     mask_address,
@@ -334,20 +335,6 @@ class CaseListQuery(StrictModel):
 
 
 # --- errors ----------------------------------------------------------------------------------
-
-def field_path(loc: tuple | list) -> str:
-    """("body", "parties", 1, "id_number") -> "parties[1].id_number"."""
-    parts = list(loc)
-    if parts and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:]
-    path = ""
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += ("." if path else "") + str(part)
-    return path or "body"
-
 
 class FieldError(BaseModel):
     field: str

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -169,18 +168,6 @@ async def timeline_of(session: AsyncSession, case_id: str) -> list[TimelineEntry
     rows = await session.execute(select(TimelineEntry).where(TimelineEntry.case_id == case_id)
                                  .order_by(TimelineEntry.occurred_at, TimelineEntry.event_id))
     return list(rows.scalars())
-
-
-def encode_cursor(case: Case) -> str:
-    raw = json.dumps([case.created_at.isoformat(), case.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-    created_at, case_id = json.loads(raw)
-    parsed = datetime.fromisoformat(created_at)
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)), str(case_id)
 
 
 async def list_cases(session: AsyncSession, *, court_code: str | None, status: str | None, category: str | None,

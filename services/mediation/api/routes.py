@@ -22,6 +22,7 @@ from services.mediation.domain.states import MediationStatus
 from services.mediation.store import mediations as repo
 from services.mediation.store.models import Mediation
 from shared.auth import Principal
+from shared.pagination import cursor_position, encode_cursor
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/mediations", tags=["mediations"])
@@ -49,11 +50,7 @@ async def act(rt, principal: Principal, case_id: str, work: Work) -> dict[str, A
 @router.get("", summary="The caller's partner's mediations (all of them for ops), newest first")
 async def list_mediations(request: Request, principal: Staff, status: MediationStatus | None = None,
                           limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict:
-    try:
-        position = repo.decode_cursor(cursor) if cursor else None
-    except Exception:
-        raise Problem(422, "The cursor is not one this API gave.",
-                      errors=[{"field": "cursor", "message": "invalid cursor"}]) from None
+    position = cursor_position(cursor)
     rt = runtime(request)
     async with rt.db.read() as session:
         rows = await repo.list_mediations(session, partner_id=partner_scope(principal),
@@ -61,7 +58,7 @@ async def list_mediations(request: Request, principal: Staff, status: MediationS
     page, more = rows[:limit], len(rows) > limit
     now = rt.clock.now()
     return {"items": [summary_view(m, now) for m in page],
-            "next_cursor": repo.encode_cursor(page[-1]) if more and page else None}
+            "next_cursor": encode_cursor(page[-1].routed_at, page[-1].case_id) if more and page else None}
 
 
 @router.get("/{case_id}", summary="One mediation with its deadline, sessions, extensions and audit trail")

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import json
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.store.models import AuditEntry, Extension, ExtensionConsent, Mediation, Session
-
-
-def encode_cursor(mediation: Mediation) -> str:
-    raw = json.dumps([mediation.routed_at.isoformat(), mediation.case_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-    routed_at, case_id = json.loads(raw)
-    parsed = datetime.fromisoformat(routed_at)
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)), str(case_id)
 
 
 async def list_mediations(session: AsyncSession, *, partner_id: str | None, status: str | None,

@@ -10,7 +10,7 @@ from services.notify.api.schemas import ReplayRequest
 from services.notify.api.views import delivery_view
 from services.notify.store import deliveries as store
 from services.notify.store import endpoints as endpoint_store
-from services.notify.store.cursor import encode_cursor
+from shared.pagination import encode_cursor
 from services.notify.store.models import Delivery, WebhookEndpoint
 from shared.auth import Principal
 from shared.problems import Problem

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from services.notify.store.cursor import BadCursor, decode_cursor
+from shared.pagination import cursor_position  # noqa: F401  (re-exported for the routers)
 from shared.auth import Principal, require
 from shared.problems import Problem
 
@@ -25,11 +25,3 @@ def partner_scope(principal: Principal) -> str | None:
     return None if principal.role == "ops" else principal.partner_id
 
 
-def cursor_position(cursor: str | None) -> tuple[datetime, str] | None:
-    if not cursor:
-        return None
-    try:
-        return decode_cursor(cursor)
-    except BadCursor:
-        raise Problem(422, "The cursor is not one this API gave.",
-                      errors=[{"field": "cursor", "message": "invalid cursor"}]) from None

@@ -14,7 +14,7 @@ from services.notify.channels.safe_url import resolve_and_check
 from services.notify.domain.ssrf import UnsafeUrl
 from services.notify.store import endpoints as store
 from services.notify.store import idempotency
-from services.notify.store.cursor import encode_cursor
+from shared.pagination import encode_cursor
 from services.notify.store.models import WebhookEndpoint
 from shared.auth import Principal
 from shared.problems import Problem

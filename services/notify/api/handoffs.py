@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from services.notify.api.deps import HandoffReader, Limit, cursor_position, runtime
 from services.notify.api.views import handoff_view
 from services.notify.store import handoffs as store
-from services.notify.store.cursor import encode_cursor
+from shared.pagination import encode_cursor
 from shared.auth import Principal
 from shared.problems import Problem
 

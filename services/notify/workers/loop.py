@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Database
 from shared.logging import get_logger
+from shared.polling import poll_forever
 
 log = get_logger("notify.worker")
 T = TypeVar("T")
@@ -68,17 +68,5 @@ class PollingWorker(ABC):
 
     async def run(self) -> None:
         settings = self.rt.settings
-        while True:
-            try:
-                worked = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("worker pass failed; will try again", worker=self.name, exc_info=True)
-                worked = 0
-            if worked < settings.worker_batch_size:
-                self._wake.clear()
-                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(settings.worker_poll_seconds):
-                        await self._wake.wait()
+        await poll_forever(self.run_once, wake=self._wake, poll_seconds=settings.worker_poll_seconds,
+                           batch_size=settings.worker_batch_size, name=self.name)

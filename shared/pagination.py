@@ -1,10 +1,13 @@
-"""Opaque list cursors: the (created_at, id) of the last row of the page."""
+"""Opaque list cursors (contract: `?cursor=`, `next_cursor`): the (timestamp, id) of the last row of
+a page, so the next page starts strictly after it."""
 
 from __future__ import annotations
 
 import base64
 import json
 from datetime import datetime, timezone
+
+from shared.problems import Problem
 
 
 class BadCursor(ValueError):
@@ -24,3 +27,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     except Exception as exc:
         raise BadCursor("not a cursor this API gave") from exc
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)), str(row_id)
+
+
+def cursor_position(cursor: str | None) -> tuple[datetime, str] | None:
+    """The position a `?cursor=` names, or a 422 problem on the `cursor` field."""
+    if not cursor:
+        return None
+    try:
+        return decode_cursor(cursor)
+    except BadCursor:
+        raise Problem(422, "The cursor is not one this API gave.",
+                      errors=[{"field": "cursor", "message": "invalid cursor"}]) from None
