@@ -20,7 +20,8 @@ from shared.db import Database
 from shared.logging import configure_logging, get_logger
 from shared.messaging import MessagingTables, Outbox, idempotent_consumer, ConsumerHandler
 from shared.metrics import HTTP_DURATION, HTTP_REQUESTS, render
-from shared.problems import install_problem_handlers
+from shared.problems import Problem, install_problem_handlers, problem_response
+from shared.ratelimit import RateLimiter
 from shared.settings import ServiceSettings
 
 log = get_logger("service")
@@ -121,6 +122,20 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
     app.state.auth_settings = settings
     app.state.bus = bus
     install_problem_handlers(app)
+
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.rate_limiter = limiter
+
+    @app.middleware("http")
+    async def limit_rate(request: Request, call_next):
+        if request.url.path.startswith("/v1/"):
+            key = limiter.caller_key(request.headers.get("authorization"), request.client.host if request.client else None)
+            wait = limiter.take(key)
+            if wait:
+                retry_after = limiter.retry_after_header(wait)
+                return problem_response(Problem(429, f"Too many requests; retry after {retry_after} s.",
+                                                headers={"Retry-After": retry_after}))
+        return await call_next(request)
 
     @app.middleware("http")
     async def correlate_and_measure(request: Request, call_next):

@@ -44,6 +44,8 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 0
     outbox_poll_seconds: float = Field(0.2, validation_alias="OUTBOX_POLL_SECONDS")
+    rate_limit_per_minute: int = Field(3000, validation_alias="RATE_LIMIT_PER_MINUTE")
+    rate_limit_burst: int = Field(500, validation_alias="RATE_LIMIT_BURST")
     consumer_max_attempts: int = Field(5, validation_alias="CONSUMER_MAX_ATTEMPTS")
     consumer_retry_delay_ms: int = Field(2000, validation_alias="CONSUMER_RETRY_DELAY_MS")
 

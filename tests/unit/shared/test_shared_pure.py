@@ -101,3 +101,16 @@ async def test_in_memory_bus_retries_then_dead_letters():
 def test_unknown_event_types_are_refused():
     with pytest.raises(ValueError):
         Envelope.new("case.exploded", "c1", "test")
+
+
+def test_rate_limiter_allows_a_burst_then_says_how_long_to_wait():
+    from shared.ratelimit import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(per_minute=60, burst=3, clock=lambda: now[0])
+    assert [limiter.take("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = limiter.take("a")
+    assert 0.9 < wait <= 1.0 and limiter.retry_after_header(wait) == "1"
+    assert limiter.take("b") == 0.0  # another caller has its own bucket
+    now[0] += 1.0
+    assert limiter.take("a") == 0.0
