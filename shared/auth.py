@@ -57,8 +57,15 @@ def decode_token(secret: str, token: str, issuer: str = "courtmed") -> Principal
     role = claims.get("role")
     if role not in ROLES:
         raise Problem(401, "Token carries no known role.", headers={"WWW-Authenticate": "Bearer"})
-    return Principal(subject=claims["sub"], role=role, court_code=claims.get("court_code"),
-                     partner_id=claims.get("partner_id"), mediator_id=claims.get("mediator_id"))
+    principal = Principal(subject=claims["sub"], role=role, court_code=claims.get("court_code"),
+                          partner_id=claims.get("partner_id"), mediator_id=claims.get("mediator_id"))
+    # A role without its binding would read as "everything" to the scope checks: refuse it.
+    unbound = ((role == "clerk" and not principal.court_code)
+               or (role in ("partner", "mediator") and not principal.partner_id)
+               or (role == "mediator" and not principal.mediator_id))
+    if unbound:
+        raise Problem(401, f"A {role} token must name its binding.", headers={"WWW-Authenticate": "Bearer"})
+    return principal
 
 
 def _bearer(request: Request) -> str:

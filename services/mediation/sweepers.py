@@ -47,12 +47,22 @@ class Sweeper:
             if not self.rt.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             rows = (await session.scalars(query)).all()
+            moved = 0
             for mediation in rows:
-                await self.step(session, mediation, now)
-        if rows:
-            SWEEPER_TRANSITIONS.labels(sweeper=self.name).inc(len(rows))
-            log.info("sweeper moved cases", sweeper=self.name, count=len(rows))
-        return len(rows)
+                # One savepoint per case: a case that cannot move must not hold back every other one.
+                try:
+                    async with session.begin_nested():
+                        await self.step(session, mediation, now)
+                    moved += 1
+                except Exception:
+                    log.error("sweeper could not move a case; it stays due", sweeper=self.name,
+                              case_id=mediation.case_id, exc_info=True)
+        if moved:
+            SWEEPER_TRANSITIONS.labels(sweeper=self.name).inc(moved)
+            log.info("sweeper moved cases", sweeper=self.name, count=moved)
+        # Fewer than a full batch moved (all done, or some stuck): this pass ends; stuck cases are
+        # tried again next interval instead of spinning on them.
+        return moved if moved == len(rows) else 0
 
     async def run(self) -> None:
         # the first pass waits one interval too: replicas starting together do not all sweep at once,

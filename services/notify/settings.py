@@ -30,7 +30,8 @@ class Settings(ServiceSettings):
 
     # Workers: how often they look for due work when nothing woke them, and how much they take at once.
     worker_poll_seconds: float = 1.0
-    worker_batch_size: int = 50
+    # A pass claims no more rows than it works at once, so no claimed row waits out its lease.
+    worker_batch_size: int = 10
     worker_concurrency: int = 10
     http_timeout_seconds: float = 10.0
     # A claimed row is not due again before this; must outlast one HTTP attempt (see store.claims).
@@ -57,9 +58,16 @@ class Settings(ServiceSettings):
             self.court_simulator = self.is_development
         if not self.court_endpoint and self.court_simulator:
             self.court_endpoint = EMBEDDED_SIMULATOR_ENDPOINT
-        if self.claim_lease_seconds <= self.http_timeout_seconds:
-            raise ValueError("NOTIFY_CLAIM_LEASE_SECONDS must exceed NOTIFY_HTTP_TIMEOUT_SECONDS")
+        if self.claim_lease_seconds <= 3 * self.http_timeout_seconds:
+            # One attempt (DNS check, connect, send, read, record) is bounded by attempt_timeout.
+            raise ValueError("NOTIFY_CLAIM_LEASE_SECONDS must exceed 3 x NOTIFY_HTTP_TIMEOUT_SECONDS")
+        if self.worker_batch_size > self.worker_concurrency:
+            raise ValueError("NOTIFY_WORKER_BATCH_SIZE must not exceed NOTIFY_WORKER_CONCURRENCY")
         return self
+
+    @property
+    def attempt_timeout_seconds(self) -> float:
+        return 2 * self.http_timeout_seconds
 
     def court_endpoint_for(self, court_code: str | None) -> str | None:
         """The hand-off URL for this court, or None when none is configured."""

@@ -132,7 +132,8 @@ class RabbitMQBus(Bus):
                 type=message.type,
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             )
-            await self._consume_channel.default_exchange.publish(copy, routing_key=queue)
+            await asyncio.wait_for(self._consume_channel.default_exchange.publish(copy, routing_key=queue),
+                                   PUBLISH_TIMEOUT_S)
         except Exception:
             # Could not park it: leave it to RabbitMQ to redeliver (the delivery limit still applies).
             log.warning("could not forward message, requeueing", queue=queue, exc_info=True)

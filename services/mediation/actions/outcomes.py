@@ -46,7 +46,7 @@ async def record_outcome(session: AsyncSession, rt: Runtime, mediation: Mediatio
     """Validate (InvalidOutcome, 422) and record; the state machine is asked first."""
     if payload.get("result") in ("settled", "failed", "withdrawn"):
         check(mediation, record_outcome_action(payload["result"]), actor)
-    outcome = parse_outcome(payload, party_ids(mediation))
+    outcome = parse_outcome(payload, party_ids(mediation), mediation.category)
     now = rt.clock.now()
     content = handoff_content(Mode(mediation.mode), outcome)
     facts = [{"text": f.text, "signed_by": sorted(f.signed_by)} for f in content.undisputed_facts]

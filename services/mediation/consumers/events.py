@@ -36,15 +36,23 @@ class EventConsumer:
             await handler(session, envelope)
 
     async def on_received(self, session: AsyncSession, envelope: Envelope) -> None:
-        if await session.get(Receipt, envelope.case_id) is not None:
-            return
         data = envelope.data
-        session.add(Receipt(case_id=envelope.case_id, received_at=envelope.occurred_at,
-                            court_code=data.get("court_code"), category=data.get("category"),
-                            district=data.get("district"), mode=data.get("mode")))
+        receipt = await session.get(Receipt, envelope.case_id, with_for_update=True)
+        if receipt is None:
+            session.add(Receipt(case_id=envelope.case_id, received_at=envelope.occurred_at,
+                                court_code=data.get("court_code"), category=data.get("category"),
+                                district=data.get("district"), mode=data.get("mode")))
+        elif receipt.court_code is None:  # a withdrawal got here first and left a bare receipt
+            receipt.received_at = envelope.occurred_at
+            receipt.court_code, receipt.category = data.get("court_code"), data.get("category")
+            receipt.district, receipt.mode = data.get("district"), data.get("mode")
 
     async def on_routed(self, session: AsyncSession, envelope: Envelope) -> None:
         if not envelope.data.get("partner_id"):
+            return
+        receipt = await session.get(Receipt, envelope.case_id)
+        if receipt is not None and receipt.withdrawn_at is not None:
+            log.info("routing of a withdrawn case ignored", case_id=envelope.case_id)
             return
         mediation = await session.get(Mediation, envelope.case_id, with_for_update=True)
         opened = offers.open_offer(session, mediation, envelope.case_id, envelope.data, envelope.occurred_at)
@@ -53,6 +61,15 @@ class EventConsumer:
                      attempt=opened.attempt, closes_at=opened.offer_closes_at.isoformat())
 
     async def on_withdrawn(self, session: AsyncSession, envelope: Envelope) -> None:
+        if await session.get(Mediation, envelope.case_id) is None:
+            # Withdrawn before any offer: events of one case are handled concurrently, so remember
+            # it, and a case.routed that comes later opens nothing.
+            receipt = await session.get(Receipt, envelope.case_id, with_for_update=True)
+            if receipt is None:
+                receipt = Receipt(case_id=envelope.case_id, received_at=envelope.occurred_at)
+                session.add(receipt)
+            receipt.withdrawn_at = envelope.occurred_at
+            return
         mediation = await self._applicable(session, envelope, Action.WITHDRAW_BY_COURT)
         if mediation is not None:
             await outcomes.withdraw_by_court(session, self.rt, mediation, envelope.data.get("reason"),

@@ -80,19 +80,41 @@ class InvalidOutcome(ValueError):
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
-def parse_outcome(payload: Mapping[str, Any], party_ids: Iterable[str]) -> Outcome:
+# Categories whose agreements may settle status (marriage, adoption, parentage) or decide ownership
+# of property or IP rights: judicial confirmation is excluded for those (民诉法解释 Art 355), so the
+# mediator must say which it is rather than let a default decide.
+ART355_FLAG_REQUIRED: Mapping[str, str] = {
+    "family": "concerns_personal_status",
+    "inheritance": "decides_ownership",
+    "real_estate": "decides_ownership",
+    "intellectual_property": "decides_ownership",
+}
+
+
+def parse_outcome(payload: Mapping[str, Any], party_ids: Iterable[str], category: str | None = None) -> Outcome:
     """The Outcome of an API body, or InvalidOutcome listing every problem found."""
     parties = frozenset(party_ids)
     errors: list[FieldError] = []
     result = _enum(Result, payload.get("result"), "result", errors)
     ground = _ground(result, payload.get("ground"), errors)
     agreement = _agreement(result, payload.get("agreement"), parties, errors)
+    _require_art355_flag(category, payload.get("agreement"), agreement, errors)
     facts = _facts(result, payload.get("undisputed_facts"), parties, errors)
     note = _note(payload.get("note"), ground, errors)
     if errors:
         raise InvalidOutcome(errors)
     assert result is not None and ground is not None  # guaranteed by the empty error list
     return Outcome(result=result, ground=ground, agreement=agreement, undisputed_facts=facts, note=note)
+
+
+def _require_art355_flag(category: str | None, raw: Any, agreement: Agreement | None,
+                         errors: list[FieldError]) -> None:
+    flag = ART355_FLAG_REQUIRED.get(category or "")
+    if flag is None or agreement is None or not isinstance(raw, Mapping) or flag in raw:
+        return
+    errors.append(FieldError(f"agreement.{flag}",
+                             f"a {category} agreement must state {flag} (true or false): judicial "
+                             "confirmation cannot cover status or decide ownership (民诉法解释 Art 355)"))
 
 
 def _enum(kind: type[StrEnum], value: Any, field: str, errors: list[FieldError]) -> Any:

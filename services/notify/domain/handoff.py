@@ -141,6 +141,11 @@ def _handoff_type(outcome: Outcome, mode: str | None, data: Mapping[str, Any]) -
         if declared in HandoffType._value2member_map_:
             return HandoffType(declared)
     if outcome is Outcome.UNROUTABLE:
+        if "return_to_court" in data:
+            # Routing says where the case goes back to; None (a party's direct request to a partner)
+            # never involved the court, so nothing is handed off.
+            back = data.get("return_to_court")
+            return HandoffType(back) if back in HandoffType._value2member_map_ else None
         return _unroutable_type(data.get("stage"), mode)
     if outcome is Outcome.SETTLED:
         return _settled_type(mode, data)

@@ -77,7 +77,9 @@ def check_address(ip: str | IPAddress, allow_private: bool) -> None:
         raise UnsafeUrl(f"{address} is {forbidden}")
     internal = _internal(address)
     if internal:
-        if allow_private:
+        # Development allows loopback only (contract: "webhook URLs on loopback are allowed"); the
+        # metadata service, link-local and the private ranges stay refused everywhere.
+        if allow_private and address.is_loopback:
             return
         raise UnsafeUrl(f"{address} is {internal}")
     if not address.is_global:

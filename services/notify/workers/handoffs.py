@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.notify.channels.http_delivery import AttemptResult, post_json
-from services.notify.domain.retry import next_attempt_at
+from services.notify.domain.retry import RETRY_SCHEDULE, next_attempt_at
 from services.notify.metrics import HANDOFF_ATTEMPTS
 from services.notify.store import handoffs as store
 from services.notify.store.models import Handoff
@@ -29,7 +29,7 @@ class HandoffWorker(PollingWorker):
         async with quiet_transaction(rt.db) as session:
             claims = await store.claim_due(session, rt.db, rt.clock.now(),
                                            timedelta(seconds=settings.claim_lease_seconds), settings.worker_batch_size)
-        await bounded_gather(claims, self.attempt, settings.worker_concurrency)
+        await bounded_gather(claims, self.attempt, settings.worker_concurrency, settings.attempt_timeout_seconds)
         return len(claims)
 
     async def attempt(self, claim: store.HandoffClaim) -> None:
@@ -58,6 +58,10 @@ class HandoffWorker(PollingWorker):
                 await self.accepted(session, handoff, _acknowledgement(result.response_body), now)
             if handoff.status in store.OPEN_STATUSES:
                 retry_at = next_attempt_at(handoff.attempts, now, result.retry_after, rt.rng)
+                if retry_at is None and handoff.status == "sent":
+                    # The court has it and numbers later: keep asking at the schedule's longest step,
+                    # without end, rather than call a delivered hand-off failed.
+                    retry_at = now + RETRY_SCHEDULE[-1]
                 handoff.next_attempt_at = retry_at
                 if retry_at is None:
                     handoff.status = "failed"

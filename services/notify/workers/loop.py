@@ -34,14 +34,17 @@ async def quiet_transaction(db: Database) -> AsyncIterator[AsyncSession]:
             raise
 
 
-async def bounded_gather(items: Iterable[T], work: Callable[[T], Awaitable[None]], limit: int) -> None:
+async def bounded_gather(items: Iterable[T], work: Callable[[T], Awaitable[None]], limit: int,
+                         timeout: float) -> None:
     """Work items side by side, at most `limit` at a time; one item's failure does not stop the others."""
     gate = asyncio.Semaphore(max(1, limit))
 
     async def one(item: T) -> None:
         async with gate:
             try:
-                await work(item)
+                # Bounded well inside the claim's lease, so no other replica takes the row meanwhile.
+                async with asyncio.timeout(timeout):
+                    await work(item)
             except asyncio.CancelledError:
                 raise
             except Exception:

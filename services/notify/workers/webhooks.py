@@ -29,7 +29,7 @@ class WebhookWorker(PollingWorker):
         async with quiet_transaction(rt.db) as session:
             claims = await store.claim_due(session, rt.db, rt.clock.now(),
                                            timedelta(seconds=settings.claim_lease_seconds), settings.worker_batch_size)
-        await bounded_gather(claims, self.attempt, settings.worker_concurrency)
+        await bounded_gather(claims, self.attempt, settings.worker_concurrency, settings.attempt_timeout_seconds)
         return len(claims)
 
     async def attempt(self, claim: store.Claim) -> None:

@@ -34,4 +34,8 @@ async def get_decisions(case_id: str, request: Request, principal: DecisionReade
         if not rows or not _may_read(principal, court_code, {r.partner_id for r in rows if r.partner_id}):
             raise Problem(404, "No routing decision for this case.")
         index = await rt.roster.index(session)
+    if principal.role == "partner":
+        # A partner sees the rounds that chose it, not later rounds' candidates and other bodies'
+        # declared conflicts.
+        rows = [r for r in rows if r.partner_id == principal.partner_id]
     return {"case_id": case_id, "items": [decision_view(row.document, index) for row in rows]}

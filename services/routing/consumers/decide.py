@@ -22,6 +22,10 @@ _DROPPED_PARTY_KEYS = {"phone", "email", "address"}
 CAPACITY_RACE_RETRIES = 3
 
 
+class CapacityRace(RuntimeError):
+    """The partners chosen kept filling up under concurrent decisions; the message is retried."""
+
+
 def _facts(data: dict) -> dict:
     facts = {k: v for k, v in data.items() if k != "parties"}
     facts["parties"] = [{k: v for k, v in p.items() if k not in _DROPPED_PARTY_KEYS} for p in data.get("parties", [])]
@@ -77,6 +81,14 @@ class DecideConsumer:
 
     async def on_finished(self, session: AsyncSession, envelope: Envelope) -> None:
         routed = await session.get(RoutedCase, envelope.case_id, with_for_update=True)
+        if routed is None and envelope.type == "case.withdrawn":
+            # Withdrawn before routing saw it (events of one case are handled concurrently): keep a
+            # closed record, so the case.received still to come routes nothing.
+            now = self.rt.clock.now()
+            session.add(RoutedCase(case_id=envelope.case_id, facts={"withdrawn_before_routing": True},
+                                   policy_pack=pack_in_force(self.rt.settings.policy_pack, now.date()).code,
+                                   ruleset_version=0, attempt=0, declined=[], closed=True, received_at=now))
+            return
         if routed is None or routed.closed:
             return
         if routed.holder_partner_id:
@@ -105,6 +117,10 @@ class DecideConsumer:
             decision = decide(case, index, rules, pack, load, frozenset(routed.declined), attempt)
             if decision.partner_id is None or await roster_store.take_capacity(session, decision.partner_id):
                 break
+        else:
+            # Concurrent decisions kept filling the chosen partners: roll back and let the bus retry,
+            # rather than record a partner whose place was never taken.
+            raise CapacityRace(f"case {routed.case_id}: capacity taken concurrently {CAPACITY_RACE_RETRIES} times")
         await self.record(session, routed, decision, index)
         return decision
 

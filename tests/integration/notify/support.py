@@ -121,4 +121,4 @@ async def rows(runtime, model, *where) -> list:
         return list((await session.execute(select(model).where(*where))).scalars())
 
 
-FAST = {"worker_poll_seconds": 0.05, "http_timeout_seconds": 2.0, "claim_lease_seconds": 5.0}
+FAST = {"worker_poll_seconds": 0.05, "http_timeout_seconds": 2.0, "claim_lease_seconds": 7.0}

@@ -122,3 +122,18 @@ def test_every_problem_is_reported_at_once():
 def test_signer_who_is_not_a_party_is_refused():
     payload = {"result": "settled", "agreement": {"terms": ["x"], "signed_by": ["A1", "R1", "Z9"]}}
     assert fields(payload) == ["agreement.signed_by"]
+
+
+@pytest.mark.parametrize("category,flag", [("family", "concerns_personal_status"), ("real_estate", "decides_ownership"),
+                                           ("intellectual_property", "decides_ownership")])
+def test_art355_a_status_or_ownership_category_must_say_which_it_is(category, flag):
+    from services.mediation.domain.outcome import InvalidOutcome, parse_outcome
+
+    body = {"result": "settled", "agreement": {"terms": ["离婚，子女由母亲抚养"], "signed_by": ["a", "b"]}}
+    with pytest.raises(InvalidOutcome) as refused:
+        parse_outcome(body, ["a", "b"], category)
+    assert [e.field for e in refused.value.errors] == [f"agreement.{flag}"]
+    body["agreement"][flag] = True
+    assert getattr(parse_outcome(body, ["a", "b"], category).agreement, flag) is True
+    assert parse_outcome({**body, "agreement": {k: v for k, v in body["agreement"].items() if k != flag}},
+                         ["a", "b"], "neighbour").agreement is not None

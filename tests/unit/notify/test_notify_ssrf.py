@@ -49,9 +49,14 @@ async def test_public_ip_literal_is_accepted_without_resolution():
     assert str(target.addresses[0]) == "8.8.8.8"
 
 
-async def test_allow_private_lets_loopback_and_private_through():
+async def test_development_setting_lets_loopback_through_and_nothing_else_private():
     await resolve_and_check("http://127.0.0.1:8010/handoffs", True, resolver=public_resolver)
-    await resolve_and_check("http://court.local/", True, resolver_to("10.0.0.5", "fe80::1%eth0"))
+    await resolve_and_check("http://[::1]:8010/", True, resolver=public_resolver)
+    for url in ("http://10.0.0.1/", "http://169.254.169.254/", "http://192.168.1.1/", "http://100.64.0.1/"):
+        with pytest.raises(UnsafeUrl):
+            await resolve_and_check(url, True, resolver=public_resolver)
+    with pytest.raises(UnsafeUrl):
+        await resolve_and_check("http://court.local/", True, resolver_to("10.0.0.5", "fe80::1%eth0"))
 
 
 async def test_allow_private_still_refuses_unspecified_and_multicast():

@@ -114,3 +114,16 @@ def test_rate_limiter_allows_a_burst_then_says_how_long_to_wait():
     assert limiter.take("b") == 0.0  # another caller has its own bucket
     now[0] += 1.0
     assert limiter.take("a") == 0.0
+
+
+@pytest.mark.parametrize("claims", [{"role": "clerk"}, {"role": "partner"}, {"role": "mediator", "partner_id": "P12"}])
+def test_a_token_without_its_binding_is_refused(claims):
+    import jwt
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc)
+    token = jwt.encode({"sub": "x", "iss": "courtmed", "iat": now, "exp": now + timedelta(hours=1), **claims},
+                       DEV_JWT_SECRET, algorithm="HS256")
+    with pytest.raises(Problem) as refused:
+        decode_token(DEV_JWT_SECRET, token)
+    assert refused.value.status == 401
