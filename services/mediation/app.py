@@ -1,4 +1,4 @@
-"""Mediation's wiring: its database, API and web-client routers, the consumer and the two sweepers."""
+"""Mediation's wiring: its database, API and web-client routers, the consumer and the three sweepers."""
 
 from fastapi import FastAPI
 
@@ -10,7 +10,7 @@ from services.mediation.api.stats import router as stats_router
 from services.mediation.consumers.events import EventConsumer
 from services.mediation.settings import Settings
 from services.mediation.store.models import MESSAGING, Base
-from services.mediation.sweepers import deadline_sweeper, offer_sweeper
+from services.mediation.sweepers import contact_sweeper, deadline_sweeper, offer_sweeper
 from services.mediation.web.routes import router as ui_router
 from services.mediation.web.session import cookie_principal_hook
 from services.topology import MEDIATION_EVENTS
@@ -25,12 +25,13 @@ class Runtime(ServiceRuntime):
         self.clock = clock or SystemClock()
         self.offer_sweeper = offer_sweeper(self)
         self.deadline_sweeper = deadline_sweeper(self)
+        self.contact_sweeper = contact_sweeper(self)
 
     def register_consumers(self) -> None:
         self.consume("mediation.events", MEDIATION_EVENTS, EventConsumer(self))
 
     def background_loops(self):
-        return [self.outbox.run, self.offer_sweeper.run, self.deadline_sweeper.run]
+        return [self.outbox.run, self.offer_sweeper.run, self.deadline_sweeper.run, self.contact_sweeper.run]
 
     def mount(self, app: FastAPI) -> None:
         # lets shared.auth.authenticate accept the web client's session cookie (under /ui/ only)

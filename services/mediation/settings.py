@@ -9,7 +9,7 @@ class Settings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="MEDIATION_", extra="ignore", populate_by_name=True)
     service: str = "mediation"
-    # how often the offer and deadline sweepers look for due cases; a case is at most this late
+    # how often the offer, deadline and contact sweepers look for due cases; a case is at most this late
     sweep_interval_seconds: float = 30.0
     sweep_batch_size: int = 100
     # the mediator web client's session cookie

@@ -1,5 +1,6 @@
-"""The two sweepers: offers nobody answered in time (lapse: a decline, routing re-routes) and
-mediations past their deadline (expire).
+"""The three sweepers: offers nobody answered in time (lapse: a decline, routing re-routes),
+mediations past their deadline (expire) and mediations whose first-contact window closed without
+contact (failed on party_unreachable, 2021 Art 15).
 
 Durable: every pass reads the database, nothing is kept in memory between passes. Safe with several
 replicas: on PostgreSQL a pass claims its rows with SELECT ... FOR UPDATE SKIP LOCKED (another
@@ -16,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mediation.actions import offers, period
+from services.mediation.actions import contacts, offers, period
 from services.mediation.domain.states import CLOCK_RUNNING, MediationStatus
 from services.mediation.metrics import SWEEPER_TRANSITIONS
 from services.mediation.store.models import Mediation
@@ -90,6 +91,13 @@ def overdue_mediations(now: datetime) -> Select:
             .order_by(Mediation.due_at, Mediation.case_id))
 
 
+def uncontacted_mediations(now: datetime) -> Select:
+    # paused cases are left alone (their clock is stopped, 2021 Art 26); a contact or a session sets contacted_at
+    return (select(Mediation).where(Mediation.status.in_([s.value for s in CLOCK_RUNNING]),
+                                    Mediation.contacted_at.is_(None), Mediation.contact_due_at <= now)
+            .order_by(Mediation.contact_due_at, Mediation.case_id))
+
+
 def offer_sweeper(runtime) -> Sweeper:
     async def step(session: AsyncSession, mediation: Mediation, now: datetime) -> None:
         await offers.lapse(session, runtime, mediation, now)
@@ -102,3 +110,10 @@ def deadline_sweeper(runtime) -> Sweeper:
         await period.expire(session, runtime, mediation, now)
 
     return Sweeper(runtime, "deadline", overdue_mediations, step)
+
+
+def contact_sweeper(runtime) -> Sweeper:
+    async def step(session: AsyncSession, mediation: Mediation, now: datetime) -> None:
+        await contacts.end_unreachable(session, runtime, mediation, now)
+
+    return Sweeper(runtime, "contact", uncontacted_mediations, step)

@@ -1,5 +1,6 @@
 """The offer to a partner (2021 Art 12): opened by case.routed, answered by accept or decline
-within 3 working days, or lapsed by the sweeper, which counts as a decline."""
+within 3 working days, or lapsed by the sweeper, which counts as a decline. Acceptance starts the
+period (2021 Art 24) and the first-contact window (2021 Art 15)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.mediation.actions.clock import store_deadline
 from services.mediation.actions.core import SYSTEM, Actor, Runtime, check, record_opening, rfc3339, transition
 from services.mediation.domain.deadline import Deadline
-from services.mediation.domain.offer import offer_window
+from services.mediation.domain.offer import WorkingDayWindow, first_contact_window, offer_window
 from services.mediation.domain.period import statutory_period_days
 from services.mediation.domain.states import Action, MediationStatus
 from services.mediation.metrics import CALENDAR_FALLBACK
@@ -43,11 +44,7 @@ def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str,
         session.add(mediation)
     case = data.get("case") or {}
     mode = data.get("mode") or case.get("mode") or "delegation"
-    window = offer_window(offered_at)
-    if not window.calendar_known:
-        CALENDAR_FALLBACK.labels(window="offer").inc()
-        log.warning("calendar year unknown to chinese-calendar: offer window counted on weekends only",
-                    case_id=case_id, closes_at=window.closes_at.isoformat())
+    window = _counted(offer_window(offered_at), "offer", case_id)
     mediation.status = MediationStatus.OFFERED.value
     mediation.partner_id = data["partner_id"]
     mediation.partner_name = data.get("partner_name")
@@ -65,11 +62,21 @@ def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str,
     mediation.offered_at = offered_at
     mediation.offer_closes_at = window.closes_at
     mediation.accepted_at = None
+    mediation.contact_due_at, mediation.contacted_at = None, None
     mediation.period_days = statutory_period_days(mode, case.get("procedure"), data.get("period_days"))
     mediation.pauses, mediation.extension_days, mediation.due_at = [], [], None
     mediation.updated_at = offered_at
     record_opening(session, mediation, previous, offered_at)
     return mediation
+
+
+def _counted(window: WorkingDayWindow, name: str, case_id: str) -> WorkingDayWindow:
+    """The window, with its weekends-only fallback logged and counted when the year is unknown."""
+    if not window.calendar_known:
+        CALENDAR_FALLBACK.labels(window=name).inc()
+        log.warning("calendar year unknown to chinese-calendar: window counted on weekends only",
+                    window=name, case_id=case_id, closes_at=window.closes_at.isoformat())
+    return window
 
 
 class OfferLapsed(Exception):
@@ -86,9 +93,13 @@ async def accept(session: AsyncSession, rt: Runtime, mediation: Mediation, actor
     mediation.accepted_at = now
     deadline = Deadline(accepted_at=now, period_days=mediation.period_days)
     store_deadline(mediation, deadline, now)
+    # the mediator contacts the other party within 3 working days, else mediation ends (2021 Art 15)
+    contact = _counted(first_contact_window(now), "first_contact", mediation.case_id)
+    mediation.contact_due_at, mediation.contacted_at = contact.closes_at, None
     await transition(session, rt, mediation, Action.ACCEPT, actor, now=now, data={
         "deadline": rfc3339(deadline.due_at(now)), "period_days": mediation.period_days,
-        "accepted_at": rfc3339(now), "partner_name": mediation.partner_name})
+        "accepted_at": rfc3339(now), "contact_due_at": rfc3339(contact.closes_at),
+        "partner_name": mediation.partner_name})
 
 
 async def decline(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor, reason: str) -> None:

@@ -42,12 +42,12 @@ def _handoff_value(kind: HandoffType) -> str | None:
 
 
 async def record_outcome(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor,
-                         payload: dict[str, Any]) -> Outcome:
+                         payload: dict[str, Any], *, now: datetime | None = None) -> Outcome:
     """Validate (InvalidOutcome, 422) and record; the state machine is asked first."""
     if payload.get("result") in ("settled", "failed", "withdrawn"):
         check(mediation, record_outcome_action(payload["result"]), actor)
     outcome = parse_outcome(payload, party_ids(mediation), mediation.category)
-    now = rt.clock.now()
+    now = now or rt.clock.now()
     content = handoff_content(Mode(mediation.mode), outcome)
     facts = [{"text": f.text, "signed_by": sorted(f.signed_by)} for f in content.undisputed_facts]
     mediation.outcome, mediation.outcome_at = outcome.result.value, now

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from services.mediation.actions.offers import OfferLapsed
 from services.mediation.actions.staffing import UnknownMediator
+from services.mediation.domain.contact import ContactWindowClosed, InvalidContact
 from services.mediation.domain.deadline import ExtensionRefused, InvalidPause, RefusalReason
 from services.mediation.domain.machine import Forbidden, TransitionRefused
 from services.mediation.domain.masking import mask_id_number
@@ -44,6 +45,11 @@ def domain_refusals() -> Iterator[None]:
                       reason=exc.reason.value, party_ids=list(exc.party_ids)) from None
     except OfferLapsed as exc:
         raise Problem(409, f"The offer lapsed at {exc}; it counts as declined (2021 Art 12).") from None
+    except InvalidContact as exc:
+        raise Problem(422, "The contact is not valid.", errors=[{"field": exc.field, "message": exc.message}]) from None
+    except ContactWindowClosed as exc:
+        raise Problem(409, f"The first-contact window closed at {exc.closes_at.isoformat()} without contact; "
+                           "the mediation ends as party_unreachable (2021 Art 15).") from None
     except InvalidPause as exc:
         raise Problem(409, str(exc)) from None
     except UnknownMediator as exc:

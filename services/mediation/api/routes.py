@@ -2,23 +2,31 @@
 
 Order of refusals: 401/403 by role (clerks have no business here), 404 for a case that is not the
 caller's partner's, then the state machine's 403/409, then 422 for the body. Every refusal happens
-inside the unit of work, which rolls back: nothing changes."""
+inside the unit of work, which rolls back: nothing changes.
+
+`POST .../sessions` and `.../extensions` take an optional `Idempotency-Key` header (the contract
+requires one only on `POST /v1/cases`). Keys belong to the caller (role, partner, person); the same
+key with the same method, path and body answers the first answer again (`Idempotent-Replayed: true`),
+with anything else 409. A refused request remembers nothing, so its retry is decided afresh."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mediation.actions import offers, outcomes, period, sessions, staffing
+from services.mediation.actions import contacts, offers, outcomes, period, sessions, staffing
 from services.mediation.actions.core import Actor, rfc3339
 from services.mediation.api.access import Staff, partner_scope, runtime, visible_mediation
 from services.mediation.api.errors import domain_refusals
-from services.mediation.api.schemas import (DeclineIn, ExtensionIn, MediatorIn, NoteIn, OutcomeIn, SessionIn)
+from services.mediation.api.schemas import (ContactIn, DeclineIn, ExtensionIn, MediatorIn, NoteIn, OutcomeIn,
+                                            SessionIn)
 from services.mediation.api.views import detail_view, summary_view
 from services.mediation.domain.states import MediationStatus
+from services.mediation.store import idempotency
 from services.mediation.store import mediations as repo
 from services.mediation.store.models import Mediation
 from shared.auth import Principal
@@ -28,12 +36,14 @@ from shared.problems import Problem
 router = APIRouter(prefix="/v1/mediations", tags=["mediations"])
 
 Work = Callable[[AsyncSession, Any, Mediation, Actor], Awaitable[dict[str, Any] | None]]
+IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 async def _detail(session: AsyncSession, rt, mediation: Mediation, principal: Principal) -> dict[str, Any]:
     audit, held, extensions, consents = await repo.records_of(session, mediation.case_id)
+    contacted = await repo.contacts_of(session, mediation.case_id)
     return detail_view(mediation, principal, rt.clock.now(), audit=audit, sessions=held, extensions=extensions,
-                       consents=consents)
+                       consents=consents, contacts=contacted)
 
 
 async def act(rt, principal: Principal, case_id: str, work: Work) -> dict[str, Any]:
@@ -45,6 +55,35 @@ async def act(rt, principal: Principal, case_id: str, work: Work) -> dict[str, A
             extra = await work(session, rt, mediation, actor)
             view = await _detail(session, rt, mediation, principal)
     return {**view, **(extra or {})}
+
+
+def _caller(principal: Principal) -> str:
+    return ":".join((principal.role, principal.partner_id or "", principal.mediator_id or principal.subject))
+
+
+async def create(request: Request, principal: Principal, case_id: str, work: Work, *, body: dict[str, Any],
+                 key: str | None) -> JSONResponse:
+    """`act` for a POST that creates (201), remembering its answer under the Idempotency-Key if one
+    came: the key row is written in the transaction of the effect, after the case is found (404 first)."""
+    rt = runtime(request)
+    if not key:
+        return JSONResponse(await act(rt, principal, case_id, work), status_code=201)
+    actor, scope = Actor.of(principal), _caller(principal)
+    fingerprint = idempotency.request_fingerprint("POST", request.url.path, body)
+    with domain_refusals():
+        async with rt.db.unit_of_work() as session:
+            mediation = await visible_mediation(session, principal, case_id, lock=True)
+            earlier = await idempotency.claim(session, rt.db, scope, key, fingerprint, rt.clock.now())
+            if earlier is None:
+                extra = await work(session, rt, mediation, actor)
+                answer = {**await _detail(session, rt, mediation, principal), **(extra or {})}
+                await idempotency.remember(session, scope, key, 201, answer)
+    if earlier is None:
+        return JSONResponse(answer, status_code=201)
+    if not earlier.same_body:
+        raise Problem(409, "This Idempotency-Key was used with a different request.",
+                      errors=[{"field": "Idempotency-Key", "message": "reused with another body or path"}])
+    return JSONResponse(earlier.response, status_code=earlier.status_code, headers={"Idempotent-Replayed": "true"})
 
 
 @router.get("", summary="The caller's partner's mediations (all of them for ops), newest first")
@@ -93,24 +132,37 @@ async def assign_mediator(case_id: str, body: MediatorIn, request: Request, prin
     return await act(runtime(request), principal, case_id, work)
 
 
+@router.post("/{case_id}/contacts", status_code=201,
+             summary="Record a contact with a party (2021 Art 15: the first is due within 3 working days)")
+async def record_contact(case_id: str, body: ContactIn, request: Request, principal: Staff) -> JSONResponse:
+    async def work(session, rt, mediation, actor):
+        row = await contacts.record_contact(session, rt, mediation, actor, party_id=body.party_id,
+                                            channel=body.channel, contacted_at=body.contacted_at)
+        return {"contact": {"id": row.id, "party_id": row.party_id, "channel": row.channel,
+                            "contacted_at": rfc3339(row.contacted_at)}}
+    return JSONResponse(await act(runtime(request), principal, case_id, work), status_code=201)
+
+
 @router.post("/{case_id}/sessions", status_code=201, summary="Schedule a session: a place, or online")
-async def schedule_session(case_id: str, body: SessionIn, request: Request, principal: Staff) -> dict:
+async def schedule_session(case_id: str, body: SessionIn, request: Request, principal: Staff,
+                           idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     async def work(session, rt, mediation, actor):
         row = await sessions.schedule_session(session, rt, mediation, actor, scheduled_at=body.scheduled_at,
                                               location=body.location, online=body.online)
         return {"session": {"id": row.id, "scheduled_at": rfc3339(row.scheduled_at), "location": row.location,
                             "online": row.online}}
-    return await act(runtime(request), principal, case_id, work)
+    return await create(request, principal, case_id, work, body=body.model_dump(mode="json"), key=idempotency_key)
 
 
 @router.post("/{case_id}/extensions", status_code=201,
              summary="Extend the period with every party's consent; answers the new deadline")
-async def extend(case_id: str, body: ExtensionIn, request: Request, principal: Staff) -> dict:
+async def extend(case_id: str, body: ExtensionIn, request: Request, principal: Staff,
+                 idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     async def work(session, rt, mediation, actor):
         row, due = await period.extend(session, rt, mediation, actor, days=body.days, consents=body.consents)
         return {"extension": {"id": row.id, "days": row.days, "consents": sorted(set(body.consents))},
                 "new_deadline": rfc3339(due)}
-    return await act(runtime(request), principal, case_id, work)
+    return await create(request, principal, case_id, work, body=body.model_dump(mode="json"), key=idempotency_key)
 
 
 @router.post("/{case_id}/pause", summary="Pause the period for an appraisal (鉴定评估, 2021 Art 26)")

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
+from services.mediation.domain.contact import Channel
+
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
@@ -37,6 +39,12 @@ class SessionIn(Body):
         if self.online == (self.location is not None):
             raise ValueError("give either a location or online: true")
         return self
+
+
+class ContactIn(Body):
+    party_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)]
+    channel: Channel
+    contacted_at: AwareDatetime | None = None  # when it happened; now if absent
 
 
 class ExtensionIn(Body):

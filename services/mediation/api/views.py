@@ -11,7 +11,7 @@ from services.mediation.actions.core import rfc3339
 from services.mediation.domain.machine import allowed_actions
 from services.mediation.domain.masking import mask_id_number, mask_name
 from services.mediation.domain.states import MediationStatus, Role
-from services.mediation.store.models import AuditEntry, Extension, ExtensionConsent, Mediation, Session
+from services.mediation.store.models import AuditEntry, Contact, Extension, ExtensionConsent, Mediation, Session
 from shared.auth import Principal
 
 
@@ -56,14 +56,17 @@ def summary_view(mediation: Mediation, now: datetime) -> dict[str, Any]:
         "category": mediation.category, "district": mediation.district, "mediator_id": mediation.mediator_id,
         "parties": _parties(mediation, reveal=False),
         "offer": {"offered_at": rfc3339(mediation.offered_at), "closes_at": rfc3339(mediation.offer_closes_at)},
-        "deadline": _deadline(mediation, now), "outcome": mediation.outcome, "handoff_type": mediation.handoff_type,
+        "deadline": _deadline(mediation, now),
+        # the first contact with the other party (2021 Art 15): due by contact_due_at, made at contacted_at
+        "contact_due_at": rfc3339(mediation.contact_due_at), "contacted_at": rfc3339(mediation.contacted_at),
+        "outcome": mediation.outcome, "handoff_type": mediation.handoff_type,
         "routed_at": rfc3339(mediation.routed_at), "updated_at": rfc3339(mediation.updated_at),
     }
 
 
 def detail_view(mediation: Mediation, principal: Principal, now: datetime, *, audit: list[AuditEntry],
-                sessions: list[Session], extensions: list[Extension],
-                consents: list[ExtensionConsent]) -> dict[str, Any]:
+                sessions: list[Session], extensions: list[Extension], consents: list[ExtensionConsent],
+                contacts: list[Contact]) -> dict[str, Any]:
     snapshot = mediation.case_snapshot or {}
     at_partner = principal.role in ("partner", "mediator")
     by_extension: dict[str, list[str]] = {}
@@ -81,6 +84,9 @@ def detail_view(mediation: Mediation, principal: Principal, now: datetime, *, au
         "outcome": _outcome(mediation, show_note=at_partner),
         "allowed_actions": sorted(a.value for a in allowed_actions(MediationStatus(mediation.status),
                                                                    Role(principal.role))),
+        "contacts": [{"id": c.id, "party_id": c.party_id, "channel": c.channel,
+                      "contacted_at": rfc3339(c.contacted_at), "recorded_at": rfc3339(c.recorded_at),
+                      "recorded_by": c.recorded_by} for c in contacts],
         "sessions": [{"id": s.id, "scheduled_at": rfc3339(s.scheduled_at), "location": s.location,
                       "online": s.online, "mediator_id": s.mediator_id, "created_at": rfc3339(s.created_at)}
                      for s in sessions],

@@ -3,6 +3,7 @@
 Not every action emits one of mediation's events:
 - pause and resume have no event type in the contract (they show in the audit trail and in the
   deadline the next `mediation.extended` or `GET` answers);
+- record_contact has none either: the contact shows in the audit trail and the mediation's view;
 - withdraw_by_court reacts to intake's `case.withdrawn`, which routing already counts against
   capacity; emitting `mediation.withdrawn` as well would free the capacity twice;
 - hand_off and close react to notify's `handoff.sent` / `handoff.acknowledged`.
@@ -20,6 +21,7 @@ EVENT_FOR_ACTION: Mapping[Action, str | None] = MappingProxyType(
         Action.LAPSE_OFFER: "mediation.declined",  # a lapsed offer is a decline (2021 Art 12)
         Action.ASSIGN_MEDIATOR: "mediation.mediator_assigned",
         Action.SCHEDULE_SESSION: "mediation.session_scheduled",
+        Action.RECORD_CONTACT: None,
         Action.PAUSE: None,
         Action.RESUME: None,
         Action.EXTEND: "mediation.extended",

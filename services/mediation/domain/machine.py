@@ -22,6 +22,9 @@ _ANSWERING = frozenset({Role.PARTNER, Role.MEDIATOR})
 _MEDIATING = frozenset({Role.PARTNER, Role.MEDIATOR})
 _STAFFING = frozenset({Role.PARTNER, Role.MEDIATOR, Role.OPS})
 _SYSTEM = frozenset({Role.SYSTEM})
+# an ending without agreement: the partner's people, or the contact sweeper (party unreachable,
+# 2021 Art 15); the sweeper never picks a paused case, whose clock is stopped
+_ENDING = frozenset({Role.PARTNER, Role.MEDIATOR, Role.SYSTEM})
 _CLOSING = frozenset({Role.SYSTEM, Role.OPS})
 
 
@@ -48,6 +51,10 @@ TRANSITIONS: Mapping[tuple[MediationStatus, Action], Transition] = MappingProxyT
         (S.PAUSED, A.ASSIGN_MEDIATOR): _row(S.PAUSED, _STAFFING),
         # sessions need a mediator, hence only in_mediation
         (S.IN_MEDIATION, A.SCHEDULE_SESSION): _row(S.IN_MEDIATION, _MEDIATING),
+        # contacting the parties (2021 Art 15): from acceptance on, while the mediation is open
+        (S.ACCEPTED, A.RECORD_CONTACT): _row(S.ACCEPTED, _MEDIATING),
+        (S.IN_MEDIATION, A.RECORD_CONTACT): _row(S.IN_MEDIATION, _MEDIATING),
+        (S.PAUSED, A.RECORD_CONTACT): _row(S.PAUSED, _MEDIATING),
         # appraisal stops the clock (2021 Art 26); resume returns to mediation, the only pausable status
         (S.IN_MEDIATION, A.PAUSE): _row(S.PAUSED, _MEDIATING),
         (S.PAUSED, A.RESUME): _row(S.IN_MEDIATION, _MEDIATING),
@@ -58,9 +65,9 @@ TRANSITIONS: Mapping[tuple[MediationStatus, Action], Transition] = MappingProxyT
         # outcomes (2021 Art 25): an agreement needs a mediator, an ending does not
         (S.IN_MEDIATION, A.RECORD_SETTLED): _row(S.SETTLED, _MEDIATING),
         (S.PAUSED, A.RECORD_SETTLED): _row(S.SETTLED, _MEDIATING),
-        (S.ACCEPTED, A.RECORD_FAILED): _row(S.FAILED, _MEDIATING),
-        (S.IN_MEDIATION, A.RECORD_FAILED): _row(S.FAILED, _MEDIATING),
-        (S.PAUSED, A.RECORD_FAILED): _row(S.FAILED, _MEDIATING),
+        (S.ACCEPTED, A.RECORD_FAILED): _row(S.FAILED, _ENDING),
+        (S.IN_MEDIATION, A.RECORD_FAILED): _row(S.FAILED, _ENDING),
+        (S.PAUSED, A.RECORD_FAILED): _row(S.FAILED, _ENDING),
         (S.ACCEPTED, A.RECORD_WITHDRAWN): _row(S.WITHDRAWN, _MEDIATING),
         (S.IN_MEDIATION, A.RECORD_WITHDRAWN): _row(S.WITHDRAWN, _MEDIATING),
         (S.PAUSED, A.RECORD_WITHDRAWN): _row(S.WITHDRAWN, _MEDIATING),

@@ -28,6 +28,7 @@ class Action(StrEnum):
     LAPSE_OFFER = "lapse_offer"  # no answer within 3 working days counts as a decline (2021 Art 12)
     ASSIGN_MEDIATOR = "assign_mediator"
     SCHEDULE_SESSION = "schedule_session"
+    RECORD_CONTACT = "record_contact"  # the mediator reached a party (2021 Art 15); the status stays
     PAUSE = "pause"
     RESUME = "resume"
     EXTEND = "extend"

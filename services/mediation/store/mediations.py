@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mediation.store.models import AuditEntry, Extension, ExtensionConsent, Mediation, Session
+from services.mediation.store.models import AuditEntry, Contact, Extension, ExtensionConsent, Mediation, Session
 
 
 async def list_mediations(session: AsyncSession, *, partner_id: str | None, status: str | None,
@@ -35,3 +35,8 @@ async def records_of(session: AsyncSession, case_id: str):
                                         .order_by(Extension.granted_at))).all()
     consents = (await session.scalars(select(ExtensionConsent).where(ExtensionConsent.case_id == case_id))).all()
     return list(audit), list(sessions), list(extensions), list(consents)
+
+
+async def contacts_of(session: AsyncSession, case_id: str) -> list[Contact]:
+    return list((await session.scalars(select(Contact).where(Contact.case_id == case_id)
+                                       .order_by(Contact.contacted_at, Contact.id))).all())

@@ -1,6 +1,7 @@
-"""Mediation's own tables: the case at the partner (offer, mediator, deadline, outcome), its
-append-only audit trail, sessions, extensions with each party's consent, recusal waivers, the
-receipts that feed the statistics, and the mediators' web-client accounts."""
+"""Mediation's own tables: the case at the partner (offer, first contact, mediator, deadline,
+outcome), its append-only audit trail, contacts with the parties, sessions, extensions with each
+party's consent, recusal waivers, the receipts that feed the statistics, the mediators' web-client
+accounts and the Idempotency-Keys of its creating POSTs."""
 
 from __future__ import annotations
 
@@ -51,6 +52,10 @@ class Mediation(Base):
     extension_days: Mapped[list] = mapped_column(JSON, default=list)
     # kept current on every change so the sweeper finds overdue cases by index; NULL while paused
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the first contact with the other party (2021 Art 15): due within 3 working days of acceptance;
+    # contacted_at is the earliest contact recorded (or session scheduled), NULL until then
+    contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # the ending
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -66,6 +71,7 @@ class Mediation(Base):
     __table_args__ = (
         Index("ix_mediations_sweep_offer", "status", "offer_closes_at"),
         Index("ix_mediations_sweep_deadline", "status", "due_at"),
+        Index("ix_mediations_sweep_contact", "status", "contact_due_at"),
         Index("ix_mediations_partner_list", "partner_id", "routed_at", "case_id"),
     )
 
@@ -101,6 +107,20 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     partner_id: Mapped[str | None] = mapped_column(String(20))
     attempt: Mapped[int | None] = mapped_column(Integer)
+
+
+class Contact(Base):
+    """One contact the mediator made with a party (2021 Art 15): who, how, when, recorded by whom."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    party_id: Mapped[str] = mapped_column(String(36))
+    channel: Mapped[str] = mapped_column(String(20))
+    contacted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(120))
 
 
 class Session(Base):
@@ -163,6 +183,20 @@ class MediatorAccount(Base):
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class IdempotencyKey(Base):
+    """The answer to a POST sent with an Idempotency-Key, written in the transaction of its effect:
+    the same key and body answer it again, another body is refused (409)."""
+
+    __tablename__ = "idempotency_keys"
+
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)  # the caller: role, partner, person
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 MESSAGING = messaging_tables(Base.metadata)

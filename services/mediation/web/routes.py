@@ -111,8 +111,9 @@ async def _case_page(request: Request, claims: dict, case_id: str, *, error: str
         except Problem:
             return _page(request, "error.html", status=404, message="No such case.")
         audit, held, extensions, consents = await repo.records_of(session, case_id)
+        contacts = await repo.contacts_of(session, case_id)
     view = detail_view(mediation, principal, rt.clock.now(), audit=audit, sessions=held, extensions=extensions,
-                       consents=consents)
+                       consents=consents, contacts=contacts)
     return _page(request, "case.html", status=status, claims=claims, case=view, error=error,
                  grounds=sorted(g.value for g in FAILURE_GROUNDS))
 
