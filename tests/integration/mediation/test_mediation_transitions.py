@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from services.mediation.domain.machine import Forbidden, IllegalTransition, apply
 from services.mediation.domain.states import Action, MediationStatus, Role
-from tests.integration.mediation.helpers import PARTIES, put, put_many, row, snapshot
+from tests.integration.mediation.helpers import PARTIES, RESPONDENT, put, put_many, row, snapshot
 
 S = MediationStatus
 
@@ -19,6 +19,7 @@ CALLS = {
     Action.DECLINE: ("decline", {"reason": "no capacity this month"}),
     Action.ASSIGN_MEDIATOR: ("mediator", {"mediator_id": "P12-M02"}),
     Action.SCHEDULE_SESSION: ("sessions", {"scheduled_at": "2026-03-20T09:00:00+08:00", "online": True}),
+    Action.RECORD_CONTACT: ("contacts", {"party_id": RESPONDENT, "channel": "phone"}),
     Action.EXTEND: ("extensions", {"days": 10, "consents": PARTIES}),
     Action.PAUSE: ("pause", {"reason": "appraisal of the building defects"}),
     Action.RESUME: ("resume", None),

@@ -15,6 +15,7 @@ from services.mediation.domain.states import Action, MediationStatus, Role, reco
 
 P, M, O, SYS = Role.PARTNER, Role.MEDIATOR, Role.OPS, Role.SYSTEM
 PM = {P, M}
+PMS = {P, M, SYS}  # an ending without agreement; the system's is the contact sweeper's (2021 Art 15)
 
 # Written out by hand from the issue and domain.md, independently of the module's table.
 EXPECTED: dict[tuple[str, str], tuple[str, set[Role]]] = {
@@ -26,6 +27,9 @@ EXPECTED: dict[tuple[str, str], tuple[str, set[Role]]] = {
     ("in_mediation", "assign_mediator"): ("in_mediation", {P, M, O}),
     ("paused", "assign_mediator"): ("paused", {P, M, O}),
     ("in_mediation", "schedule_session"): ("in_mediation", PM),
+    ("accepted", "record_contact"): ("accepted", PM),
+    ("in_mediation", "record_contact"): ("in_mediation", PM),
+    ("paused", "record_contact"): ("paused", PM),
     ("in_mediation", "pause"): ("paused", PM),
     ("paused", "resume"): ("in_mediation", PM),
     ("accepted", "extend"): ("accepted", PM),
@@ -33,9 +37,9 @@ EXPECTED: dict[tuple[str, str], tuple[str, set[Role]]] = {
     ("paused", "extend"): ("paused", PM),
     ("in_mediation", "record_settled"): ("settled", PM),
     ("paused", "record_settled"): ("settled", PM),
-    ("accepted", "record_failed"): ("failed", PM),
-    ("in_mediation", "record_failed"): ("failed", PM),
-    ("paused", "record_failed"): ("failed", PM),
+    ("accepted", "record_failed"): ("failed", PMS),
+    ("in_mediation", "record_failed"): ("failed", PMS),
+    ("paused", "record_failed"): ("failed", PMS),
     ("accepted", "record_withdrawn"): ("withdrawn", PM),
     ("in_mediation", "record_withdrawn"): ("withdrawn", PM),
     ("paused", "record_withdrawn"): ("withdrawn", PM),
@@ -72,7 +76,7 @@ def test_the_table_is_exactly_the_expected_one():
 
 
 def test_the_matrix_covers_every_status_action_and_role():
-    assert len(ALL) == 11 * 15 * 4
+    assert len(ALL) == 11 * 16 * 4
 
 
 @pytest.mark.parametrize(("status", "action", "role"), ALL, ids=lambda v: v.value)
@@ -127,6 +131,7 @@ def test_allowed_actions_for_a_mediator_in_mediation():
     assert allowed_actions(MediationStatus.IN_MEDIATION, Role.MEDIATOR) == {
         Action.ASSIGN_MEDIATOR,
         Action.SCHEDULE_SESSION,
+        Action.RECORD_CONTACT,
         Action.PAUSE,
         Action.EXTEND,
         Action.RECORD_SETTLED,
