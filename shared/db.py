@@ -38,8 +38,11 @@ class Database:
         self._after_commit.append(callback)
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """A transaction: committed when the block ends normally, rolled back otherwise."""
+    async def unit_of_work(self, *, wake: bool = True) -> AsyncIterator[AsyncSession]:
+        """A transaction: committed when the block ends normally, rolled back otherwise.
+
+        `wake=False` skips the on-commit callbacks: for a worker claiming rows, which is not new work
+        (were claims to wake the workers, each claim would wake the others and they would spin)."""
         async with self.sessions() as session:
             try:
                 yield session
@@ -47,8 +50,9 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
-        for callback in self._after_commit:
-            callback()
+        if wake:
+            for callback in self._after_commit:
+                callback()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -12,7 +12,6 @@ import pytest
 
 from shared.auth import issue_token
 from shared.settings import DEV_JWT_SECRET
-from tests.support import infra
 from tests.support.cases import case_body
 
 pytestmark = pytest.mark.e2e

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from services.notify.api.deps import Limit, PartnerOrOps, cursor_position, partner_scope, runtime
+from services.notify.api.deps import Limit, PartnerOrOps, partner_scope, runtime
 from services.notify.api.endpoints import visible_endpoint
 from services.notify.api.schemas import ReplayRequest
 from services.notify.api.views import delivery_view
 from services.notify.store import deliveries as store
 from services.notify.store import endpoints as endpoint_store
-from shared.pagination import encode_cursor
+from shared.pagination import cursor_position, encode_cursor
 from services.notify.store.models import Delivery, WebhookEndpoint
 from shared.auth import Principal
 from shared.problems import Problem

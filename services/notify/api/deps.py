@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from shared.pagination import cursor_position  # noqa: F401  (re-exported for the routers)
 from shared.auth import Principal, require
-from shared.problems import Problem
 
 PartnerOrOps = Annotated[Principal, Depends(require("partner", "ops"))]
 HandoffReader = Annotated[Principal, Depends(require("clerk", "partner", "ops"))]

@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.notify.api.deps import Limit, PartnerOrOps, cursor_position, partner_scope, runtime
+from services.notify.api.deps import Limit, PartnerOrOps, partner_scope, runtime
 from services.notify.api.schemas import EndpointCreate
 from services.notify.api.views import endpoint_view
 from services.notify.channels.safe_url import resolve_and_check
 from services.notify.domain.ssrf import UnsafeUrl
 from services.notify.store import endpoints as store
 from services.notify.store import idempotency
-from shared.pagination import encode_cursor
+from shared.pagination import cursor_position, encode_cursor
 from services.notify.store.models import WebhookEndpoint
 from shared.auth import Principal
 from shared.problems import Problem

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from services.notify.api.deps import HandoffReader, Limit, cursor_position, runtime
+from services.notify.api.deps import HandoffReader, Limit, runtime
 from services.notify.api.views import handoff_view
 from services.notify.store import handoffs as store
-from shared.pagination import encode_cursor
+from shared.pagination import cursor_position, encode_cursor
 from shared.auth import Principal
 from shared.problems import Problem
 

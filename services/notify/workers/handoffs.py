@@ -9,7 +9,7 @@ through the outbox in the transaction that records the answer.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from services.notify.channels.http_delivery import AttemptResult, post_json
@@ -17,20 +17,14 @@ from services.notify.domain.retry import RETRY_SCHEDULE, next_attempt_at
 from services.notify.metrics import HANDOFF_ATTEMPTS
 from services.notify.store import handoffs as store
 from services.notify.store.models import Handoff
-from services.notify.workers.loop import PollingWorker, bounded_gather, log, quiet_transaction
+from services.notify.workers.loop import PollingWorker, log
 from shared.events import Envelope
 
 
 class HandoffWorker(PollingWorker):
     name = "handoffs"
 
-    async def run_once(self) -> int:
-        rt, settings = self.rt, self.rt.settings
-        async with quiet_transaction(rt.db) as session:
-            claims = await store.claim_due(session, rt.db, rt.clock.now(),
-                                           timedelta(seconds=settings.claim_lease_seconds), settings.worker_batch_size)
-        await bounded_gather(claims, self.attempt, settings.worker_concurrency, settings.attempt_timeout_seconds)
-        return len(claims)
+    claim_due = staticmethod(store.claim_due)
 
     async def attempt(self, claim: store.HandoffClaim) -> None:
         rt = self.rt

@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import timedelta
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from shared.db import Database
 from shared.logging import get_logger
 from shared.polling import poll_forever
 
 log = get_logger("notify.worker")
 T = TypeVar("T")
-
-
-@asynccontextmanager
-async def quiet_transaction(db: Database) -> AsyncIterator[AsyncSession]:
-    """A transaction whose commit does not run the database's on-commit callbacks.
-
-    Claiming work is not new work: if claims woke the workers, each worker's claim would wake the
-    others, and they would spin.
-    """
-    async with db.sessions() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
 
 
 async def bounded_gather(items: Iterable[T], work: Callable[[T], Awaitable[None]], limit: int,
@@ -54,9 +35,11 @@ async def bounded_gather(items: Iterable[T], work: Callable[[T], Awaitable[None]
 
 
 class PollingWorker(ABC):
-    """Subclasses implement `run_once() -> number of rows worked`."""
+    """Claims due rows with its store's `claim_due` and works each with `attempt`."""
 
     name = "worker"
+    # The store's claim function: (session, db, now, lease, limit) -> claims.
+    claim_due: Callable[..., Awaitable[list]]
 
     def __init__(self, runtime) -> None:
         self.rt = runtime
@@ -65,9 +48,19 @@ class PollingWorker(ABC):
     def wake(self) -> None:
         self._wake.set()
 
-    @abstractmethod
     async def run_once(self) -> int:
-        """Claim and work one batch of due rows; return how many."""
+        """Claim one batch of due rows and work them; return how many."""
+        rt, settings = self.rt, self.rt.settings
+        async with rt.db.unit_of_work(wake=False) as session:
+            claims = await type(self).claim_due(session, rt.db, rt.clock.now(),
+                                                timedelta(seconds=settings.claim_lease_seconds),
+                                                settings.worker_batch_size)
+        await bounded_gather(claims, self.attempt, settings.worker_concurrency, settings.attempt_timeout_seconds)
+        return len(claims)
+
+    @abstractmethod
+    async def attempt(self, claim) -> None:
+        """One attempt at one claimed row, recording its result."""
 
     async def run(self) -> None:
         settings = self.rt.settings

@@ -3,7 +3,6 @@ records the notice as skipped; addresses and phone numbers never reach a log lin
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 from services.notify.channels.email import EmailSender, SmtpSettings
 from services.notify.channels.errors import ChannelError
@@ -11,19 +10,13 @@ from services.notify.channels.sms import SmsSender, SmsSettings
 from services.notify.domain.retry import next_attempt_at
 from services.notify.metrics import NOTICES
 from services.notify.store import notices as store
-from services.notify.workers.loop import PollingWorker, bounded_gather, log, quiet_transaction
+from services.notify.workers.loop import PollingWorker, log
 
 
 class NoticeWorker(PollingWorker):
     name = "notices"
 
-    async def run_once(self) -> int:
-        rt, settings = self.rt, self.rt.settings
-        async with quiet_transaction(rt.db) as session:
-            claims = await store.claim_due(session, rt.db, rt.clock.now(),
-                                           timedelta(seconds=settings.claim_lease_seconds), settings.worker_batch_size)
-        await bounded_gather(claims, self.attempt, settings.worker_concurrency, settings.attempt_timeout_seconds)
-        return len(claims)
+    claim_due = staticmethod(store.claim_due)
 
     async def attempt(self, claim: store.NoticeClaim) -> None:
         status, error, retryable = "sent", None, False

@@ -6,7 +6,6 @@ header is the wall clock, because the receiver checks it against its own.
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 from services.notify.channels.http_delivery import AttemptResult, post_json
 from services.notify.channels.pinned import pinned_request
@@ -18,19 +17,13 @@ from services.notify.metrics import ENDPOINTS_DISABLED, WEBHOOK_ATTEMPTS
 from services.notify.store import deliveries as store
 from services.notify.store import endpoints as endpoint_store
 from services.notify.store.models import WebhookEndpoint
-from services.notify.workers.loop import PollingWorker, bounded_gather, log, quiet_transaction
+from services.notify.workers.loop import PollingWorker, log
 
 
 class WebhookWorker(PollingWorker):
     name = "webhooks"
 
-    async def run_once(self) -> int:
-        rt, settings = self.rt, self.rt.settings
-        async with quiet_transaction(rt.db) as session:
-            claims = await store.claim_due(session, rt.db, rt.clock.now(),
-                                           timedelta(seconds=settings.claim_lease_seconds), settings.worker_batch_size)
-        await bounded_gather(claims, self.attempt, settings.worker_concurrency, settings.attempt_timeout_seconds)
-        return len(claims)
+    claim_due = staticmethod(store.claim_due)
 
     async def attempt(self, claim: store.Claim) -> None:
         result = await self.post(claim)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
