@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from typing import TypeVar
 
 from shared.problems import Problem
+
+
+Row = TypeVar("Row")
 
 
 class BadCursor(ValueError):
@@ -38,3 +43,12 @@ def cursor_position(cursor: str | None) -> tuple[datetime, str] | None:
     except BadCursor:
         raise Problem(422, "The cursor is not one this API gave.",
                       errors=[{"field": "cursor", "message": "invalid cursor"}]) from None
+
+
+def split_page(rows: Sequence[Row], limit: int,
+               position: Callable[[Row], tuple[datetime, str]]) -> tuple[list[Row], str | None]:
+    """The page and its next_cursor. Repositories fetch limit + 1 rows: the extra one only says
+    that another page follows."""
+    page = list(rows[:limit])
+    more = len(rows) > limit and bool(page)
+    return page, encode_cursor(*position(page[-1])) if more else None

@@ -15,7 +15,7 @@ from services.intake.store import cases as repo
 from services.intake.store.models import Case
 from shared.auth import Principal, require
 from shared.events import Envelope
-from shared.pagination import cursor_position, encode_cursor
+from shared.pagination import cursor_position, split_page
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -96,9 +96,8 @@ async def list_cases(request: Request, principal: Reader,
     async with rt.db.read() as session:
         rows = await repo.list_cases(session, court_code=_court_scope(principal), status=status, category=category,
                                      partner_id=partner_id, created_after=created_after, cursor=position, limit=limit)
-    page, more = rows[:limit], len(rows) > limit
-    return {"items": [case_view(c, None, reveal_personal_data=False) for c in page],
-            "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more and page else None}
+    page, next_cursor = split_page(rows, limit, lambda c: (c.created_at, c.id))
+    return {"items": [case_view(c, None, reveal_personal_data=False) for c in page], "next_cursor": next_cursor}
 
 
 @router.post("/{case_id}/withdraw", summary="The applicant withdrew; mediation stops (clerk)")

@@ -30,7 +30,7 @@ from services.mediation.store import idempotency
 from services.mediation.store import mediations as repo
 from services.mediation.store.models import Mediation
 from shared.auth import Principal
-from shared.pagination import cursor_position, encode_cursor
+from shared.pagination import cursor_position, split_page
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/mediations", tags=["mediations"])
@@ -94,10 +94,9 @@ async def list_mediations(request: Request, principal: Staff, status: MediationS
     async with rt.db.read() as session:
         rows = await repo.list_mediations(session, partner_id=partner_scope(principal),
                                           status=status.value if status else None, cursor=position, limit=limit)
-    page, more = rows[:limit], len(rows) > limit
+    page, next_cursor = split_page(rows, limit, lambda m: (m.routed_at, m.case_id))
     now = rt.clock.now()
-    return {"items": [summary_view(m, now) for m in page],
-            "next_cursor": encode_cursor(page[-1].routed_at, page[-1].case_id) if more and page else None}
+    return {"items": [summary_view(m, now) for m in page], "next_cursor": next_cursor}
 
 
 @router.get("/{case_id}", summary="One mediation with its deadline, sessions, extensions and audit trail")

@@ -10,7 +10,7 @@ from services.notify.api.schemas import ReplayRequest
 from services.notify.api.views import delivery_view
 from services.notify.store import deliveries as store
 from services.notify.store import endpoints as endpoint_store
-from shared.pagination import cursor_position, encode_cursor
+from shared.pagination import cursor_position, split_page
 from services.notify.store.models import Delivery, WebhookEndpoint
 from shared.auth import Principal
 from shared.problems import Problem
@@ -43,10 +43,9 @@ async def list_deliveries(request: Request, principal: PartnerOrOps, endpoint_id
     async with rt.db.read() as session:
         rows = await store.list_deliveries(session, partner_id=partner_scope(principal), endpoint_id=endpoint_id,
                                            status=status, cursor=cursor_position(cursor), limit=limit)
-        page, more = rows[:limit], len(rows) > limit
+        page, next_cursor = split_page(rows, limit, lambda d: (d.created_at, d.id))
         attempts = await store.attempts_of(session, [d.id for d in page])
-    return {"items": [delivery_view(d, attempts[d.id]) for d in page],
-            "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more and page else None}
+    return {"items": [delivery_view(d, attempts[d.id]) for d in page], "next_cursor": next_cursor}
 
 
 @router.get("/{delivery_id}", summary="One delivery with every attempt")

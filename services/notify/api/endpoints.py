@@ -14,7 +14,7 @@ from services.notify.channels.safe_url import resolve_and_check
 from services.notify.domain.ssrf import UnsafeUrl
 from services.notify.store import endpoints as store
 from services.notify.store import idempotency
-from shared.pagination import cursor_position, encode_cursor
+from shared.pagination import cursor_position, split_page
 from services.notify.store.models import WebhookEndpoint
 from shared.auth import Principal
 from shared.problems import Problem
@@ -87,9 +87,8 @@ async def list_endpoints(request: Request, principal: PartnerOrOps, limit: Limit
     async with rt.db.read() as session:
         rows = await store.list_endpoints(session, partner_id=partner_scope(principal),
                                           cursor=cursor_position(cursor), limit=limit)
-    page, more = rows[:limit], len(rows) > limit
-    return {"items": [endpoint_view(e) for e in page],
-            "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more and page else None}
+    page, next_cursor = split_page(rows, limit, lambda e: (e.created_at, e.id))
+    return {"items": [endpoint_view(e) for e in page], "next_cursor": next_cursor}
 
 
 @router.get("/{endpoint_id}", summary="One endpoint, with why it was disabled if it was")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from services.notify.api.deps import HandoffReader, Limit, runtime
 from services.notify.api.views import handoff_view
 from services.notify.store import handoffs as store
-from shared.pagination import cursor_position, encode_cursor
+from shared.pagination import cursor_position, split_page
 from shared.auth import Principal
 from shared.problems import Problem
 
@@ -30,9 +30,8 @@ async def list_handoffs(request: Request, principal: HandoffReader, case_id: str
     async with rt.db.read() as session:
         rows = await store.list_handoffs(session, case_id=case_id, cursor=cursor_position(cursor), limit=limit,
                                          **_scope(principal))
-    page, more = rows[:limit], len(rows) > limit
-    return {"items": [handoff_view(h) for h in page],
-            "next_cursor": encode_cursor(page[-1].created_at, page[-1].id) if more and page else None}
+    page, next_cursor = split_page(rows, limit, lambda h: (h.created_at, h.id))
+    return {"items": [handoff_view(h) for h in page], "next_cursor": next_cursor}
 
 
 @router.get("/{handoff_id}", summary="One hand-off")
