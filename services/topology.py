@@ -1,12 +1,14 @@
 """Who listens to what (contract.md, "Who emits, who listens"): one durable queue per consuming
-service, named `<service>.events`. Every process declares all of them, so nothing published is dropped
+service, named `<service>.events`, bound to exactly the event types of that service's handler table
+(tests/unit/shared/test_topology.py holds the two together). Every process declares all of them, so nothing published is dropped
 for want of a queue, even before the consumer has started once."""
 
 from shared.events import EVENT_TYPES
 
 OUTCOMES = ("mediation.settled", "mediation.failed", "mediation.withdrawn", "mediation.expired")
 
-ROUTING_EVENTS = ("case.received", "case.withdrawn", "mediation.accepted", "mediation.declined", *OUTCOMES)
+# Capacity is taken when routing chooses a partner, so `mediation.accepted` changes nothing there.
+ROUTING_EVENTS = ("case.received", "case.withdrawn", "mediation.declined", *OUTCOMES)
 MEDIATION_EVENTS = ("case.received", "case.routed", "case.withdrawn", "handoff.sent", "handoff.acknowledged")
 # Intake writes case.received and case.withdrawn itself, in the transaction that makes them.
 INTAKE_EVENTS = tuple(t for t in EVENT_TYPES if t not in ("case.received", "case.withdrawn"))

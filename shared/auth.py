@@ -76,9 +76,12 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-def authenticate(request: Request) -> Principal:
+async def authenticate(request: Request) -> Principal:
     """The principal of the request: a bearer token, or (for the mediator web client) a session cookie
-    whose verification the app installed as `request.app.state.cookie_principal`."""
+    whose verification the app installed as `request.app.state.cookie_principal`.
+
+    Async although it awaits nothing: FastAPI runs a sync dependency in a worker thread, and that
+    hand-off cost more than the whole token check."""
     settings = request.app.state.auth_settings
     if not request.headers.get("authorization"):
         cookie_auth = getattr(request.app.state, "cookie_principal", None)
@@ -91,7 +94,7 @@ def authenticate(request: Request) -> Principal:
 def require(*roles: str):
     """A dependency: the caller must authenticate and hold one of `roles`."""
 
-    def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if principal.role not in roles:
             raise Problem(403, f"This action needs one of the roles: {', '.join(roles)}.")
         return principal

@@ -31,10 +31,11 @@ class Database:
             # so read-then-write units of work serialize instead of failing with "database is locked".
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._after_commit: list[Callable[[], None]] = []
+        self._after_commit: list[Callable[[dict], None]] = []
 
-    def on_commit(self, callback: Callable[[], None]) -> None:
-        """Run `callback` after every successful commit (used to wake the outbox relay)."""
+    def on_commit(self, callback: Callable[[dict], None]) -> None:
+        """Run `callback(session.info)` after every successful commit (it wakes the outbox relay when
+        the transaction wrote outbox rows; the session's `info` says what it wrote)."""
         self._after_commit.append(callback)
 
     @asynccontextmanager
@@ -50,9 +51,10 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+            info = dict(session.info)
         if wake:
             for callback in self._after_commit:
-                callback()
+                callback(info)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

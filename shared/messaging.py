@@ -3,13 +3,15 @@
 - The outbox row is written in the same transaction as the business change; a relay publishes it
   and marks it sent only once the bus confirmed it. A crash between the two re-sends: at least once.
 - The inbox row (consumer, event_id) is written in the same transaction as the consumer's effect; a
-  redelivered event finds its row and is skipped: exactly one effect.
+  redelivered event finds its row and is skipped: exactly one effect. Consumers take events in
+  batches, one transaction a batch, the inbox still deciding per event.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -18,7 +20,8 @@ from sqlalchemy import (BigInteger, Column, Index, Integer, MetaData, String, Ta
                         select, update)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.bus import Bus
+from shared.bus import BatchHandler, Bus
+from shared.bus.base import NotAttempted
 from shared.context import correlation_id_var
 from shared.db import Database, UTCDateTime
 from shared.events import Envelope
@@ -62,21 +65,36 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
     return MessagingTables(outbox, inbox)
 
 
+# Set in a session's `info` by Outbox.add: the commit wakes the relay only when there is news for it.
+OUTBOX_WRITTEN = "outbox_written"
+
+
 class Outbox:
     """Writes events with the business change and relays them to the bus."""
 
     def __init__(self, db: Database, tables: MessagingTables, bus: Bus, service: str,
-                 *, poll_seconds: float = 0.2, batch_size: int = 100) -> None:
+                 *, poll_seconds: float = 0.2, batch_size: int = 200) -> None:
         self.db, self.table, self.bus, self.service = db, tables.outbox, bus, service
         self.poll_seconds, self.batch_size = poll_seconds, batch_size
         self._wake = asyncio.Event()
-        db.on_commit(self._wake.set)
+        db.on_commit(self._on_commit)
+
+    def _on_commit(self, info: dict) -> None:
+        if info.get(OUTBOX_WRITTEN):
+            self._wake.set()
 
     async def add(self, session: AsyncSession, envelope: Envelope) -> None:
-        await session.execute(self.table.insert().values(
-            event_id=envelope.event_id, type=envelope.type, case_id=envelope.case_id,
-            payload=envelope.model_dump_json(), created_at=datetime.now(timezone.utc),
-        ))
+        await self.add_many(session, [envelope])
+
+    async def add_many(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
+        """One multi-row INSERT for the events of a transaction, in the order given."""
+        if not envelopes:
+            return
+        now = datetime.now(timezone.utc)
+        await session.execute(self.table.insert(), [
+            {"event_id": e.event_id, "type": e.type, "case_id": e.case_id, "payload": e.model_dump_json(),
+             "created_at": now} for e in envelopes])
+        session.info[OUTBOX_WRITTEN] = True
 
     async def run(self) -> None:
         """The relay loop: publish pending rows; sleep until woken by a commit or the poll interval."""
@@ -84,33 +102,41 @@ class Outbox:
                            batch_size=self.batch_size, name=f"{self.service}.outbox")
 
     async def publish_pending(self) -> int:
-        """Publish one batch in id order; stop at the first failure so order is kept."""
-        async with self.db.unit_of_work() as session:
+        """Publish one batch in id order, the cases side by side; a case stops at its first failure, so
+        its later events wait behind it and order per case is kept."""
+        async with self.db.unit_of_work(wake=False) as session:
             query = (select(self.table.c.id, self.table.c.payload)
                      .where(self.table.c.published_at.is_(None))
                      .order_by(self.table.c.id).limit(self.batch_size))
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             rows = (await session.execute(query)).all()
-            done: list[int] = []
-            for row_id, payload in rows:
-                try:
-                    await self.bus.publish(Envelope.model_validate_json(payload))
-                except Exception as exc:
-                    OUTBOX_PUBLISH_FAILURES.labels(service=self.service).inc()
-                    await session.execute(update(self.table).where(self.table.c.id == row_id).values(
-                        attempts=self.table.c.attempts + 1, last_error=repr(exc)[:500]))
-                    log.warning("outbox publish failed; will retry", service=self.service, error=repr(exc))
-                    break
-                done.append(row_id)
+            if not rows:
+                return 0
+            outcomes = await self.bus.publish_many([Envelope.model_validate_json(payload) for _, payload in rows])
+            done = [row_id for (row_id, _), failure in zip(rows, outcomes) if failure is None]
             if done:
                 await session.execute(update(self.table).where(self.table.c.id.in_(done))
                                       .values(published_at=datetime.now(timezone.utc)))
-        if done or rows:
-            await self._report_pending()
+            await self._record_failures(session, rows, outcomes)
+        await self._report_pending(complete=len(done) == len(rows) < self.batch_size)
         return len(done)
 
-    async def _report_pending(self) -> None:
+    async def _record_failures(self, session: AsyncSession, rows, outcomes) -> None:
+        for (row_id, _), failure in zip(rows, outcomes):
+            if failure is None or isinstance(failure, NotAttempted):
+                continue
+            OUTBOX_PUBLISH_FAILURES.labels(service=self.service).inc()
+            await session.execute(update(self.table).where(self.table.c.id == row_id).values(
+                attempts=self.table.c.attempts + 1, last_error=repr(failure)[:500]))
+            log.warning("outbox publish failed; will retry", service=self.service, error=repr(failure))
+
+    async def _report_pending(self, *, complete: bool) -> None:
+        if complete:
+            # The pass took every pending row and published them all: nothing waits (but what other
+            # replicas hold locked and are publishing now), so no COUNT on the hot path.
+            OUTBOX_PENDING.labels(service=self.service).set(0)
+            return
         async with self.db.read() as session:
             pending = (await session.execute(select(func.count()).select_from(self.table)
                                              .where(self.table.c.published_at.is_(None)))).scalar_one()
@@ -118,25 +144,72 @@ class Outbox:
 
 
 def idempotent_consumer(db: Database, tables: MessagingTables, consumer: str,
-                        handler: ConsumerHandler) -> Callable[[Envelope], Awaitable[None]]:
-    """Wrap `handler(session, envelope)` so each event_id takes effect once for this consumer."""
+                        handlers: Mapping[str, ConsumerHandler]) -> BatchHandler:
+    """A batch handler applying `handlers[envelope.type](session, envelope)` so that each event_id
+    takes effect once for this consumer.
 
-    async def handle(envelope: Envelope) -> None:
-        token = correlation_id_var.set(envelope.correlation_id)
+    A batch is one transaction: one multi-row INSERT claims the inbox rows, then the handlers run in
+    arrival order. Should any of them fail, the batch rolls back and each event is tried again in a
+    transaction of its own, so one bad event fails alone and the others take effect.
+    """
+
+    async def apply(envelopes: Sequence[Envelope]) -> None:
+        async with db.unit_of_work() as session:
+            fresh = await _claim_inbox(session, db, tables, consumer, envelopes)
+            for envelope in envelopes:
+                if envelope.event_id not in fresh:
+                    INBOX_DUPLICATES.labels(consumer=consumer).inc()
+                    continue
+                fresh.discard(envelope.event_id)  # a second copy within the batch is a duplicate too
+                handler = handlers.get(envelope.type)
+                if handler is not None:
+                    with _bound_to(envelope):
+                        await handler(session, envelope)
+
+    async def alone(envelope: Envelope) -> BaseException | None:
         try:
-            with structlog.contextvars.bound_contextvars(event_id=envelope.event_id, event_type=envelope.type,
-                                                         case_id=envelope.case_id):
-                async with db.unit_of_work() as session:
-                    claimed = await session.execute(
-                        db.insert(tables.inbox)
-                        .values(consumer=consumer, event_id=envelope.event_id,
-                                processed_at=datetime.now(timezone.utc))
-                        .on_conflict_do_nothing(index_elements=["consumer", "event_id"]))
-                    if claimed.rowcount == 0:
-                        INBOX_DUPLICATES.labels(consumer=consumer).inc()
-                        return
-                    await handler(session, envelope)
-        finally:
-            correlation_id_var.reset(token)
+            await apply([envelope])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            return exc
+        return None
+
+    async def handle(envelopes: Sequence[Envelope]) -> list[BaseException | None]:
+        if len(envelopes) == 1:
+            return [await alone(envelopes[0])]
+        try:
+            await apply(envelopes)
+            return [None] * len(envelopes)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("batch failed; its events are tried one by one", consumer=consumer, size=len(envelopes),
+                        exc_info=True)
+        return [await alone(envelope) for envelope in envelopes]
 
     return handle
+
+
+async def _claim_inbox(session: AsyncSession, db: Database, tables: MessagingTables, consumer: str,
+                       envelopes: Sequence[Envelope]) -> set[str]:
+    """Insert the inbox rows of the batch; the event ids that were new (not handled before)."""
+    now = datetime.now(timezone.utc)
+    rows = [{"consumer": consumer, "event_id": event_id, "processed_at": now}
+            for event_id in dict.fromkeys(e.event_id for e in envelopes)]
+    claimed = await session.execute(db.insert(tables.inbox).values(rows)
+                                    .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+                                    .returning(tables.inbox.c.event_id))
+    return set(claimed.scalars())
+
+
+@contextmanager
+def _bound_to(envelope: Envelope) -> Iterator[None]:
+    """The event's correlation id and ids on every log line and on the events its handler emits."""
+    token = correlation_id_var.set(envelope.correlation_id)
+    try:
+        with structlog.contextvars.bound_contextvars(event_id=envelope.event_id, event_type=envelope.type,
+                                                     case_id=envelope.case_id):
+            yield
+    finally:
+        correlation_id_var.reset(token)

@@ -15,6 +15,8 @@ log = get_logger("polling")
 async def poll_forever(one_pass: Callable[[], Awaitable[int]], *, wake: asyncio.Event, poll_seconds: float,
                        batch_size: int, name: str) -> None:
     while True:
+        # Cleared before the pass, not after: a commit during the pass must wake the next one.
+        wake.clear()
         try:
             done = await one_pass()
         except asyncio.CancelledError:
@@ -23,7 +25,6 @@ async def poll_forever(one_pass: Callable[[], Awaitable[int]], *, wake: asyncio.
             log.warning("background pass failed; will try again", loop=name, exc_info=True)
             done = 0
         if done < batch_size:
-            wake.clear()
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that arrives
             # as the wait ends, and the loop would never stop.
             with contextlib.suppress(TimeoutError):

@@ -4,23 +4,20 @@ FastAPI application around one or more runtimes (one in its own process, four in
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
-import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 
 from shared.bus import Bus
-from shared.context import correlation_id_var
 from shared.db import Database
 from shared.logging import configure_logging, get_logger
 from shared.messaging import MessagingTables, Outbox, idempotent_consumer, ConsumerHandler
-from shared.metrics import HTTP_DURATION, HTTP_REQUESTS, render
-from shared.problems import Problem, install_problem_handlers, problem_response
+from shared.metrics import render
+from shared.middleware import RateLimit, RequestContext
+from shared.problems import install_problem_handlers
 from shared.ratelimit import RateLimiter
 from shared.settings import ServiceSettings
 
@@ -42,12 +39,13 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task] = []
 
     # -- wiring -------------------------------------------------------------------------------------
-    def consume(self, queue: str, event_types: Sequence[str], handler: ConsumerHandler) -> None:
-        """Subscribe `handler(session, envelope)` as an idempotent consumer named after `queue`."""
-        self.bus.subscribe(queue, tuple(event_types), idempotent_consumer(self.db, self.tables, queue, handler))
+    def consume(self, queue: str, handlers: Mapping[str, ConsumerHandler]) -> None:
+        """Subscribe the service's handler table (event type -> `handler(session, envelope)`) as the
+        idempotent batch consumer named after `queue`: the queue gets exactly the events it acts on."""
+        self.bus.subscribe_batch(queue, tuple(handlers), idempotent_consumer(self.db, self.tables, queue, handlers))
 
     def register_consumers(self) -> None:
-        """Subclasses call `self.consume(...)` here, before the bus starts."""
+        """Subclasses call `self.consume(queue, handlers)` here, before the bus starts."""
 
     def background_loops(self) -> list[Callable[[], Awaitable[None]]]:
         """Long-running loops of this service; the outbox relay always runs."""
@@ -88,11 +86,6 @@ class ServiceRuntime:
         return failures
 
 
-def _route_template(request: Request) -> str:
-    route = request.scope.get("route")
-    return getattr(route, "path", "unmatched")
-
-
 def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
                extra_startup: Sequence[Callable[[], Awaitable[None]]] = ()) -> FastAPI:
     """The HTTP application around `runtimes`; its lifespan starts the bus and every runtime."""
@@ -125,33 +118,9 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
 
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.rate_limiter = limiter
-
-    @app.middleware("http")
-    async def limit_rate(request: Request, call_next):
-        if request.url.path.startswith("/v1/"):
-            key = limiter.caller_key(request.headers.get("authorization"), request.client.host if request.client else None)
-            wait = limiter.take(key)
-            if wait:
-                retry_after = limiter.retry_after_header(wait)
-                return problem_response(Problem(429, f"Too many requests; retry after {retry_after} s.",
-                                                headers={"Retry-After": retry_after}))
-        return await call_next(request)
-
-    @app.middleware("http")
-    async def correlate_and_measure(request: Request, call_next):
-        cid = request.headers.get("x-correlation-id") or str(uuid.uuid4())
-        token = correlation_id_var.set(cid)
-        started = time.perf_counter()
-        try:
-            with structlog.contextvars.bound_contextvars(correlation_id=cid):
-                response = await call_next(request)
-        finally:
-            correlation_id_var.reset(token)
-        route = _route_template(request)
-        HTTP_REQUESTS.labels(metric_service, request.method, route, str(response.status_code)).inc()
-        HTTP_DURATION.labels(metric_service, request.method, route).observe(time.perf_counter() - started)
-        response.headers["x-correlation-id"] = cid
-        return response
+    # The last added is the outermost: a 429 still carries its correlation id and is counted.
+    app.add_middleware(RateLimit, limiter=limiter)
+    app.add_middleware(RequestContext, service=metric_service)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict:

@@ -43,11 +43,14 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     host: str = "127.0.0.1"
     port: int = 0
-    outbox_poll_seconds: float = Field(0.2, validation_alias="OUTBOX_POLL_SECONDS")
+    # A commit that wrote outbox rows wakes the relay at once; the poll only finds what a crash left.
+    outbox_poll_seconds: float = Field(1.0, validation_alias="OUTBOX_POLL_SECONDS")
     rate_limit_per_minute: int = Field(3000, validation_alias="RATE_LIMIT_PER_MINUTE")
     rate_limit_burst: int = Field(500, validation_alias="RATE_LIMIT_BURST")
     consumer_max_attempts: int = Field(5, validation_alias="CONSUMER_MAX_ATTEMPTS")
     consumer_retry_delay_ms: int = Field(2000, validation_alias="CONSUMER_RETRY_DELAY_MS")
+    # At most this many events in one consumer transaction (fewer when fewer have arrived).
+    consumer_batch_size: int = Field(100, ge=1, le=1000, validation_alias="CONSUMER_BATCH_SIZE")
 
     @property
     def is_development(self) -> bool:

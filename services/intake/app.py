@@ -4,10 +4,9 @@ from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.service import ServiceRuntime
 from services.intake.api.routes import router
-from services.intake.consumers.read_model import on_event
+from services.intake.consumers.read_model import handlers
 from services.intake.settings import Settings
 from services.intake.store.models import MESSAGING, Base
-from services.topology import INTAKE_EVENTS
 
 
 class Runtime(ServiceRuntime):
@@ -19,4 +18,4 @@ class Runtime(ServiceRuntime):
         self.clock = clock or SystemClock()
 
     def register_consumers(self) -> None:
-        self.consume("intake.events", INTAKE_EVENTS, on_event)
+        self.consume("intake.events", handlers())

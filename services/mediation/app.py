@@ -13,7 +13,6 @@ from services.mediation.store.models import MESSAGING, Base
 from services.mediation.sweepers import contact_sweeper, deadline_sweeper, offer_sweeper
 from services.mediation.web.routes import router as ui_router
 from services.mediation.web.session import cookie_principal_hook
-from services.topology import MEDIATION_EVENTS
 
 
 class Runtime(ServiceRuntime):
@@ -28,7 +27,7 @@ class Runtime(ServiceRuntime):
         self.contact_sweeper = contact_sweeper(self)
 
     def register_consumers(self) -> None:
-        self.consume("mediation.events", MEDIATION_EVENTS, EventConsumer(self))
+        self.consume("mediation.events", EventConsumer(self).handlers())
 
     def background_loops(self):
         return [self.outbox.run, self.offer_sweeper.run, self.deadline_sweeper.run, self.contact_sweeper.run]

@@ -19,7 +19,6 @@ from services.notify.store.models import MESSAGING, Base
 from services.notify.workers.handoffs import HandoffWorker
 from services.notify.workers.notices import NoticeWorker
 from services.notify.workers.webhooks import WebhookWorker
-from services.topology import NOTIFY_EVENTS
 from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.service import ServiceRuntime
@@ -42,14 +41,14 @@ class Runtime(ServiceRuntime):
         self.handoffs = HandoffWorker(self)
         self.notices = NoticeWorker(self)
         # A commit may have queued work (the consumer's, a retry's): send it now, not at the next poll.
-        self.db.on_commit(self.wake_workers)
+        self.db.on_commit(lambda _info: self.wake_workers())
 
     def wake_workers(self) -> None:
         for worker in (self.webhooks, self.handoffs, self.notices):
             worker.wake()
 
     def register_consumers(self) -> None:
-        self.consume("notify.events", NOTIFY_EVENTS, EventConsumer(self))
+        self.consume("notify.events", EventConsumer(self).handlers())
 
     def background_loops(self):
         return [self.outbox.run, self.deliver_webhooks, self.send_handoffs, self.send_notices]

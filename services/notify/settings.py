@@ -31,8 +31,9 @@ class Settings(ServiceSettings):
     # Workers: how often they look for due work when nothing woke them, and how much they take at once.
     worker_poll_seconds: float = 1.0
     # A pass claims no more rows than it works at once, so no claimed row waits out its lease.
-    worker_batch_size: int = 10
-    worker_concurrency: int = 10
+    # 50 at once: one claim and one recording transaction a pass, however many partners are waiting.
+    worker_batch_size: int = 50
+    worker_concurrency: int = 50
     http_timeout_seconds: float = 10.0
     # A claimed row is not due again before this; must outlast one HTTP attempt (see store.claims).
     claim_lease_seconds: float = 60.0

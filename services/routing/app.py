@@ -11,7 +11,6 @@ from services.routing.consumers.decide import DecideConsumer
 from services.routing.settings import Settings
 from services.routing.store.models import MESSAGING, Base
 from services.routing.store.roster import RosterCache
-from services.topology import ROUTING_EVENTS
 
 
 class Runtime(ServiceRuntime):
@@ -24,4 +23,4 @@ class Runtime(ServiceRuntime):
         self.roster = RosterCache()
 
     def register_consumers(self) -> None:
-        self.consume("routing.events", ROUTING_EVENTS, DecideConsumer(self))
+        self.consume("routing.events", DecideConsumer(self).handlers())

@@ -3,21 +3,56 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from shared.events import Envelope
 
 Handler = Callable[[Envelope], Awaitable[None]]
+# Takes a batch, answers one outcome per message in the same order: None (done, acknowledge it) or
+# the exception that message failed with (retry it later, or dead-letter it after the last attempt).
+BatchHandler = Callable[[Sequence[Envelope]], Awaitable[Sequence[BaseException | None]]]
 
 
 @dataclass(frozen=True)
 class Subscription:
-    """A consumer: a named durable queue, the event types bound to it and the handler."""
+    """A consumer: a named durable queue, the event types bound to it and the batch handler."""
 
     queue: str
     event_types: tuple[str, ...]
-    handler: Handler
+    handler: BatchHandler
+
+
+def one_by_one(handler: Handler) -> BatchHandler:
+    """A batch handler that runs a per-message handler on each message of the batch in turn."""
+
+    async def handle(envelopes: Sequence[Envelope]) -> list[BaseException | None]:
+        outcomes: list[BaseException | None] = []
+        for envelope in envelopes:
+            try:
+                await handler(envelope)
+                outcomes.append(None)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    return handle
+
+
+async def take_batch(queue: asyncio.Queue, max_batch: int) -> list:
+    """Wait for one item, then take whatever else is already there, up to `max_batch`: a lone message
+    goes at once, a burst goes in one transaction."""
+    batch = [await queue.get()]
+    while len(batch) < max_batch and not queue.empty():
+        batch.append(queue.get_nowait())
+    return batch
+
+
+class NotAttempted(Exception):
+    """Not published because an earlier event of the same case failed first."""
 
 
 def retry_delays_ms(base_ms: int, max_attempts: int) -> list[int]:
@@ -28,16 +63,23 @@ def retry_delays_ms(base_ms: int, max_attempts: int) -> list[int]:
 class Bus(ABC):
     """Publish confirmed events; deliver them at least once to every bound queue.
 
-    A handler that raises is retried after a growing delay; after `max_attempts` the message goes
+    Messages reach handlers in batches of what has arrived; each message of a batch succeeds or fails
+    on its own. A message that failed is retried after a growing delay; after `max_attempts` the message goes
     to the queue's dead-letter queue (`<queue>.dlq`) instead of looping forever.
     """
 
-    def __init__(self, *, max_attempts: int = 5, retry_delay_ms: int = 2000) -> None:
+    def __init__(self, *, max_attempts: int = 5, retry_delay_ms: int = 2000, max_batch: int = 100) -> None:
         self.max_attempts = max_attempts
         self.retry_delays = retry_delays_ms(retry_delay_ms, max_attempts)
+        self.max_batch = max_batch
         self.subscriptions: list[Subscription] = []
 
-    def subscribe(self, queue: str, event_types: tuple[str, ...] | list[str], handler: Handler) -> None:
+    def subscribe(self, queue: str, event_types: Sequence[str], handler: Handler) -> None:
+        """Deliver each message to `handler(envelope)`."""
+        self.subscribe_batch(queue, event_types, one_by_one(handler))
+
+    def subscribe_batch(self, queue: str, event_types: Sequence[str], handler: BatchHandler) -> None:
+        """Deliver messages in batches of up to `max_batch` (what has arrived, never waiting for more)."""
         self.subscriptions.append(Subscription(queue, tuple(event_types), handler))
 
     @abstractmethod
@@ -46,6 +88,29 @@ class Bus(ABC):
     @abstractmethod
     async def publish(self, envelope: Envelope) -> None:
         """Return only once the bus has taken responsibility for the message (publisher confirm)."""
+
+    async def publish_many(self, envelopes: Sequence[Envelope]) -> list[BaseException | None]:
+        """Publish a batch; the outcome of each, in order. The cases go side by side (their confirms
+        overlap), each case's events one after the other, and a case stops at its first failure so
+        its later events are not sent ahead of it (they answer `NotAttempted`)."""
+        outcomes: list[BaseException | None] = [NotAttempted()] * len(envelopes)
+        by_case: dict[str, list[int]] = {}
+        for position, envelope in enumerate(envelopes):
+            by_case.setdefault(envelope.case_id, []).append(position)
+
+        async def publish_case(positions: list[int]) -> None:
+            for position in positions:
+                try:
+                    await self.publish(envelopes[position])
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    outcomes[position] = exc
+                    return
+                outcomes[position] = None
+
+        await asyncio.gather(*(publish_case(positions) for positions in by_case.values()))
+        return outcomes
 
     @abstractmethod
     async def close(self) -> None: ...

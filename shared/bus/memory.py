@@ -1,11 +1,12 @@
-"""The in-process bus of the embedded mode: one asyncio queue and worker per subscription."""
+"""The in-process bus of the embedded mode: one asyncio queue and worker per subscription, handing
+the worker what has arrived as one batch, as the RabbitMQ adapter does."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 
-from shared.bus.base import Bus, Subscription
+from shared.bus.base import Bus, Subscription, take_batch
 from shared.events import Envelope
 from shared.logging import get_logger
 from shared.metrics import BUS_CONSUMED, BUS_PUBLISHED
@@ -48,28 +49,32 @@ class InMemoryBus(Bus):
     async def _work(self, sub: Subscription) -> None:
         queue = self._queues[sub.queue]
         while True:
-            delivery = await queue.get()
+            deliveries = await take_batch(queue, self.max_batch)
             try:
-                await sub.handler(delivery.envelope)
-                BUS_CONSUMED.labels(queue=sub.queue, outcome="ok").inc()
-                self._unfinished -= 1
+                outcomes = await sub.handler([d.envelope for d in deliveries])
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                self._retry_later(sub, delivery)
+            except Exception as exc:  # a handler that broke its contract fails its whole batch
+                outcomes = [exc] * len(deliveries)
+            for delivery, failure in zip(deliveries, outcomes, strict=True):
+                if failure is None:
+                    BUS_CONSUMED.labels(queue=sub.queue, outcome="ok").inc()
+                    self._unfinished -= 1
+                else:
+                    self._retry_later(sub, delivery, failure)
 
-    def _retry_later(self, sub: Subscription, delivery: _Delivery) -> None:
+    def _retry_later(self, sub: Subscription, delivery: _Delivery, failure: BaseException) -> None:
         if delivery.attempt >= self.max_attempts:
             BUS_CONSUMED.labels(queue=sub.queue, outcome="dead_letter").inc()
             log.error("message dead-lettered", queue=sub.queue, event_id=delivery.envelope.event_id,
-                      event_type=delivery.envelope.type, exc_info=True)
+                      event_type=delivery.envelope.type, exc_info=failure)
             self.dead_letters.append((sub.queue, delivery.envelope))
             self._unfinished -= 1
             return
         BUS_CONSUMED.labels(queue=sub.queue, outcome="retry").inc()
         delay = self.retry_delays[delivery.attempt - 1] / 1000
         log.warning("handler failed, will retry", queue=sub.queue, event_id=delivery.envelope.event_id,
-                    attempt=delivery.attempt, delay_s=delay, exc_info=True)
+                    attempt=delivery.attempt, delay_s=delay, exc_info=failure)
         retry = _Delivery(delivery.envelope, delivery.attempt + 1)
         asyncio.get_running_loop().call_later(delay, self._queues[sub.queue].put_nowait, retry)
 

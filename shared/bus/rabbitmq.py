@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
 
-from shared.bus.base import Bus, Subscription
+from shared.bus.base import Bus, Subscription, take_batch
 from shared.events import Envelope
 from shared.logging import get_logger
 from shared.metrics import BUS_CONSUMED, BUS_PUBLISHED
@@ -38,11 +38,13 @@ def _main_queue_arguments(queue: str) -> dict:
 
 class RabbitMQBus(Bus):
     def __init__(self, url: str, *, topology: Iterable[tuple[str, tuple[str, ...]]] = (),
-                 prefetch: int = 16, **kwargs) -> None:
+                 prefetch: int | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.url = url
         self.topology = list(topology)
-        self.prefetch = prefetch
+        # Enough unacknowledged messages to fill the next batch while one is being handled.
+        self.prefetch = prefetch or 2 * self.max_batch
+        self._workers: list[asyncio.Task] = []
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractChannel | None = None
         self._consume_channel: AbstractChannel | None = None
@@ -62,7 +64,9 @@ class RabbitMQBus(Bus):
         for queue, types in declared.items():
             await self._declare(queue, types)
         for sub in self.subscriptions:
-            await self._queues[sub.queue].consume(self._consumer(sub))
+            arrived: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+            await self._queues[sub.queue].consume(arrived.put)
+            self._workers.append(asyncio.create_task(self._work(sub, arrived), name=f"bus:{sub.queue}"))
         log.info("rabbitmq bus started", queues=sorted(declared), consuming=[s.queue for s in self.subscriptions])
 
     async def _declare(self, queue: str, event_types: tuple[str, ...]) -> None:
@@ -85,38 +89,58 @@ class RabbitMQBus(Bus):
     def _retry_queue(queue: str, delay_ms: int) -> str:
         return f"{queue}.retry.{delay_ms}ms"
 
-    def _consumer(self, sub: Subscription):
-        async def on_message(message: AbstractIncomingMessage) -> None:
-            attempt = int((message.headers or {}).get("x-attempt", 1))
+    async def _work(self, sub: Subscription, arrived: asyncio.Queue) -> None:
+        """Hand what has arrived to the handler as one batch, then settle each message on its own.
+        One batch at a time per queue and process: the handler's transaction then never waits on a
+        lock that its own process's other batch holds."""
+        while True:
+            messages = await take_batch(arrived, self.max_batch)
             try:
-                envelope = Envelope.from_json(message.body)
-            except Exception:
-                log.error("malformed message dead-lettered", queue=sub.queue, message_id=message.message_id)
-                await self._forward(message, f"{sub.queue}.dlq", attempt)
-                return
-            try:
-                await sub.handler(envelope)
+                await self._handle(sub, messages)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                await self._after_failure(sub, message, envelope, attempt)
-                return
-            await message.ack()
-            BUS_CONSUMED.labels(queue=sub.queue, outcome="ok").inc()
+                # Settling failed (the channel went away): RabbitMQ redelivers what was not acked.
+                log.warning("could not settle a batch; the broker redelivers it", queue=sub.queue, exc_info=True)
 
-        return on_message
+    async def _handle(self, sub: Subscription, messages: list[AbstractIncomingMessage]) -> None:
+        batch: list[tuple[AbstractIncomingMessage, Envelope]] = []
+        for message in messages:
+            try:
+                batch.append((message, Envelope.from_json(message.body)))
+            except Exception:
+                log.error("malformed message dead-lettered", queue=sub.queue, message_id=message.message_id)
+                await self._forward(message, f"{sub.queue}.dlq", self._attempt(message))
+        if not batch:
+            return
+        try:
+            outcomes = await sub.handler([envelope for _, envelope in batch])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a handler that broke its contract fails its whole batch
+            outcomes = [exc] * len(batch)
+        for (message, envelope), failure in zip(batch, outcomes, strict=True):
+            if failure is None:
+                await message.ack()
+                BUS_CONSUMED.labels(queue=sub.queue, outcome="ok").inc()
+            else:
+                await self._after_failure(sub, message, envelope, self._attempt(message), failure)
+
+    @staticmethod
+    def _attempt(message: AbstractIncomingMessage) -> int:
+        return int((message.headers or {}).get("x-attempt", 1))
 
     async def _after_failure(self, sub: Subscription, message: AbstractIncomingMessage,
-                             envelope: Envelope, attempt: int) -> None:
+                             envelope: Envelope, attempt: int, failure: BaseException) -> None:
         if attempt >= self.max_attempts:
             log.error("message dead-lettered after retries", queue=sub.queue, event_id=envelope.event_id,
-                      event_type=envelope.type, attempt=attempt, exc_info=True)
+                      event_type=envelope.type, attempt=attempt, exc_info=failure)
             BUS_CONSUMED.labels(queue=sub.queue, outcome="dead_letter").inc()
             await self._forward(message, f"{sub.queue}.dlq", attempt)
             return
         delay = self.retry_delays[attempt - 1]
         log.warning("handler failed, will retry", queue=sub.queue, event_id=envelope.event_id,
-                    attempt=attempt, delay_ms=delay, exc_info=True)
+                    attempt=attempt, delay_ms=delay, exc_info=failure)
         BUS_CONSUMED.labels(queue=sub.queue, outcome="retry").inc()
         await self._forward(message, self._retry_queue(sub.queue, delay), attempt + 1)
 
@@ -157,6 +181,10 @@ class RabbitMQBus(Bus):
         BUS_PUBLISHED.labels(type=envelope.type).inc()
 
     async def close(self) -> None:
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers.clear()
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
@@ -168,6 +196,8 @@ class RabbitMQBus(Bus):
         for channel in (self._publish_channel, self._consume_channel):
             if channel is None or channel.is_closed:
                 return False, "RabbitMQ channel closed"
+        if any(worker.done() for worker in self._workers):
+            return False, "a consumer worker stopped"
         return True, "connected"
 
     async def consumers_attached(self) -> bool:

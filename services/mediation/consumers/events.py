@@ -15,6 +15,7 @@ from services.mediation.domain.machine import TransitionRefused
 from services.mediation.domain.states import Action
 from services.mediation.store.models import Mediation, Receipt
 from shared.events import Envelope
+from shared.messaging import ConsumerHandler
 from shared.logging import get_logger
 
 log = get_logger("mediation.consumer")
@@ -24,16 +25,15 @@ class EventConsumer:
     def __init__(self, runtime) -> None:
         self.rt = runtime
 
-    async def __call__(self, session: AsyncSession, envelope: Envelope) -> None:
-        handler = {
+    def handlers(self) -> dict[str, ConsumerHandler]:
+        """Mediation's handler table: the events it acts on, and what it does with each."""
+        return {
             "case.received": self.on_received,
             "case.routed": self.on_routed,
             "case.withdrawn": self.on_withdrawn,
             "handoff.sent": self.on_handoff_sent,
             "handoff.acknowledged": self.on_handoff_acknowledged,
-        }.get(envelope.type)
-        if handler is not None:
-            await handler(session, envelope)
+        }
 
     async def on_received(self, session: AsyncSession, envelope: Envelope) -> None:
         data = envelope.data

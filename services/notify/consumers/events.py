@@ -21,7 +21,8 @@ from services.notify.store import facts as facts_store
 from services.notify.store import handoffs as handoff_store
 from services.notify.store import notices as notice_store
 from services.notify.store.models import CaseFacts
-from shared.events import Envelope
+from shared.events import EVENT_TYPES, Envelope
+from shared.messaging import ConsumerHandler
 from shared.logging import get_logger
 
 log = get_logger("notify.consumer")
@@ -31,7 +32,11 @@ class EventConsumer:
     def __init__(self, runtime) -> None:
         self.rt = runtime
 
-    async def __call__(self, session: AsyncSession, envelope: Envelope) -> None:
+    def handlers(self) -> dict[str, ConsumerHandler]:
+        """Notify's handler table: every event may concern a partner's webhooks, a hand-off or a notice."""
+        return {event_type: self.on_event for event_type in EVENT_TYPES}
+
+    async def on_event(self, session: AsyncSession, envelope: Envelope) -> None:
         now = self.rt.clock.now()
         facts = await facts_store.record_facts(session, self.rt.db, envelope, now)
         await self.fan_out_webhooks(session, envelope, facts, now)

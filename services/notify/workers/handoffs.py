@@ -26,7 +26,7 @@ class HandoffWorker(PollingWorker):
 
     claim_due = staticmethod(store.claim_due)
 
-    async def attempt(self, claim: store.HandoffClaim) -> None:
+    async def attempt(self, claim: store.HandoffClaim) -> AttemptResult:
         rt = self.rt
         url = rt.settings.court_endpoint_for(claim.court_code)
         if url is None:
@@ -35,32 +35,31 @@ class HandoffWorker(PollingWorker):
             body = json.dumps(claim.document, ensure_ascii=False, separators=(",", ":"))
             result = await post_json(rt.http, url, body, {"idempotency-key": claim.handoff_id},
                                      timeout=rt.settings.http_timeout_seconds)
-        await self.record(claim, result)
+        return result
 
-    async def record(self, claim: store.HandoffClaim, result: AttemptResult) -> None:
+    async def record(self, session, claim: store.HandoffClaim, result: AttemptResult) -> None:
         rt = self.rt
         now = rt.clock.now()
         accepted = result.status_code is not None and 200 <= result.status_code < 300
         HANDOFF_ATTEMPTS.labels(outcome="accepted" if accepted else "failed").inc()
-        async with rt.db.unit_of_work() as session:
-            handoff = await store.get_handoff(session, claim.handoff_id, lock=True)
-            if handoff is None or handoff.status not in store.OPEN_STATUSES:
-                return
-            handoff.attempts = max(handoff.attempts, claim.attempt_no)
-            handoff.last_status_code, handoff.last_error, handoff.updated_at = result.status_code, result.error, now
-            if accepted:
-                await self.accepted(session, handoff, _acknowledgement(result.response_body), now)
-            if handoff.status in store.OPEN_STATUSES:
-                retry_at = next_attempt_at(handoff.attempts, now, result.retry_after, rt.rng)
-                if retry_at is None and handoff.status == "sent":
-                    # The court has it and numbers later: keep asking at the schedule's longest step,
-                    # without end, rather than call a delivered hand-off failed.
-                    retry_at = now + RETRY_SCHEDULE[-1]
-                handoff.next_attempt_at = retry_at
-                if retry_at is None:
-                    handoff.status = "failed"
-                    log.error("hand-off not acknowledged after every retry", handoff_id=handoff.id,
-                              case_id=handoff.case_id)
+        handoff = await store.get_handoff(session, claim.handoff_id, lock=True)
+        if handoff is None or handoff.status not in store.OPEN_STATUSES:
+            return
+        handoff.attempts = max(handoff.attempts, claim.attempt_no)
+        handoff.last_status_code, handoff.last_error, handoff.updated_at = result.status_code, result.error, now
+        if accepted:
+            await self.accepted(session, handoff, _acknowledgement(result.response_body), now)
+        if handoff.status in store.OPEN_STATUSES:
+            retry_at = next_attempt_at(handoff.attempts, now, result.retry_after, rt.rng)
+            if retry_at is None and handoff.status == "sent":
+                # The court has it and numbers later: keep asking at the schedule's longest step,
+                # without end, rather than call a delivered hand-off failed.
+                retry_at = now + RETRY_SCHEDULE[-1]
+            handoff.next_attempt_at = retry_at
+            if retry_at is None:
+                handoff.status = "failed"
+                log.error("hand-off not acknowledged after every retry", handoff_id=handoff.id,
+                          case_id=handoff.case_id)
 
     async def accepted(self, session, handoff: Handoff, ack: dict[str, Any], now: datetime) -> None:
         base = {"handoff_id": handoff.id, "handoff_type": handoff.type, "court_code": handoff.court_code}

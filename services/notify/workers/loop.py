@@ -1,4 +1,5 @@
-"""The shape every notify worker shares: claim due rows, work them, sleep until woken or the poll."""
+"""The shape every notify worker shares: claim due rows, attempt them side by side, record every
+result of the pass in one transaction, sleep until woken or the poll."""
 
 from __future__ import annotations
 
@@ -6,32 +7,38 @@ import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.logging import get_logger
 from shared.polling import poll_forever
 
 log = get_logger("notify.worker")
 T = TypeVar("T")
+R = TypeVar("R")
 
 
-async def bounded_gather(items: Iterable[T], work: Callable[[T], Awaitable[None]], limit: int,
-                         timeout: float) -> None:
-    """Work items side by side, at most `limit` at a time; one item's failure does not stop the others."""
+async def bounded_gather(items: Iterable[T], work: Callable[[T], Awaitable[R]], limit: int,
+                         timeout: float) -> list[tuple[T, R]]:
+    """Work items side by side, at most `limit` at a time; the (item, result) of those that finished.
+    One item's failure does not stop the others."""
     gate = asyncio.Semaphore(max(1, limit))
+    finished: list[tuple[T, R]] = []
 
     async def one(item: T) -> None:
         async with gate:
             try:
                 # Bounded well inside the claim's lease, so no other replica takes the row meanwhile.
                 async with asyncio.timeout(timeout):
-                    await work(item)
+                    finished.append((item, await work(item)))
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.error("worker item failed; it falls due again after its lease", exc_info=True)
 
     await asyncio.gather(*(one(item) for item in items))
+    return finished
 
 
 class PollingWorker(ABC):
@@ -49,18 +56,43 @@ class PollingWorker(ABC):
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Claim one batch of due rows and work them; return how many."""
+        """Claim one batch of due rows, attempt them and record the results; return how many."""
         rt, settings = self.rt, self.rt.settings
         async with rt.db.unit_of_work(wake=False) as session:
             claims = await type(self).claim_due(session, rt.db, rt.clock.now(),
                                                 timedelta(seconds=settings.claim_lease_seconds),
                                                 settings.worker_batch_size)
-        await bounded_gather(claims, self.attempt, settings.worker_concurrency, settings.attempt_timeout_seconds)
+        if claims:
+            finished = await bounded_gather(claims, self.attempt, settings.worker_concurrency,
+                                            settings.attempt_timeout_seconds)
+            await self.record_all(finished)
         return len(claims)
 
+    async def record_all(self, finished: list[tuple[Any, Any]]) -> None:
+        """Record the pass in one transaction; should that fail, each result in its own, so one bad
+        row does not lose the others' results (an unrecorded row falls due again after its lease)."""
+        if not finished:
+            return
+        try:
+            async with self.rt.db.unit_of_work() as session:
+                for claim, result in finished:
+                    await self.record(session, claim, result)
+            return
+        except Exception:
+            if len(finished) == 1:
+                log.error("could not record an attempt; it falls due again after its lease", exc_info=True)
+                return
+            log.warning("recording a pass failed; recording its results one by one", exc_info=True)
+        for pair in finished:
+            await self.record_all([pair])
+
     @abstractmethod
-    async def attempt(self, claim) -> None:
-        """One attempt at one claimed row, recording its result."""
+    async def attempt(self, claim) -> Any:
+        """One attempt at one claimed row (no database work): its result, for `record`."""
+
+    @abstractmethod
+    async def record(self, session: AsyncSession, claim, result) -> None:
+        """Record one attempt's result in the pass's transaction."""
 
     async def run(self) -> None:
         settings = self.rt.settings

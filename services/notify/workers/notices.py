@@ -18,13 +18,12 @@ class NoticeWorker(PollingWorker):
 
     claim_due = staticmethod(store.claim_due)
 
-    async def attempt(self, claim: store.NoticeClaim) -> None:
-        status, error, retryable = "sent", None, False
+    async def attempt(self, claim: store.NoticeClaim) -> tuple[str, str | None, bool]:
+        """(status, error, retryable) of one send."""
         try:
-            status = await self.send(claim)
+            return await self.send(claim), None, False
         except ChannelError as exc:
-            status, error, retryable = "failed", str(exc), exc.retryable
-        await self.record(claim, status, error, retryable)
+            return "failed", str(exc), exc.retryable
 
     async def send(self, claim: store.NoticeClaim) -> str:
         settings = self.rt.settings
@@ -49,26 +48,26 @@ class NoticeWorker(PollingWorker):
                             starttls=s.smtp_starttls, use_tls=s.smtp_use_tls, username=s.smtp_username,
                             password=s.smtp_password, timeout=s.http_timeout_seconds)
 
-    async def record(self, claim: store.NoticeClaim, status: str, error: str | None, retryable: bool) -> None:
+    async def record(self, session, claim: store.NoticeClaim, result: tuple[str, str | None, bool]) -> None:
         rt = self.rt
         now = rt.clock.now()
-        async with rt.db.unit_of_work() as session:
-            notice = await store.get_notice(session, claim.notice_id)
-            if notice is None or notice.status != "pending":
-                return
-            notice.attempts = max(notice.attempts, claim.attempt_no)
-            notice.last_error = error
-            if status in ("sent", "skipped"):
-                notice.status = status
-                notice.sent_at = now if status == "sent" else None
-                if status == "skipped":
-                    notice.last_error = f"the {claim.channel} channel is not configured"
+        status, error, retryable = result
+        notice = await store.get_notice(session, claim.notice_id)
+        if notice is None or notice.status != "pending":
+            return
+        notice.attempts = max(notice.attempts, claim.attempt_no)
+        notice.last_error = error
+        if status in ("sent", "skipped"):
+            notice.status = status
+            notice.sent_at = now if status == "sent" else None
+            if status == "skipped":
+                notice.last_error = f"the {claim.channel} channel is not configured"
+        else:
+            retry_at = next_attempt_at(notice.attempts, now, None, rt.rng) if retryable else None
+            if retry_at is None:
+                notice.status = "failed"
             else:
-                retry_at = next_attempt_at(notice.attempts, now, None, rt.rng) if retryable else None
-                if retry_at is None:
-                    notice.status = "failed"
-                else:
-                    notice.due_at = retry_at
+                notice.due_at = retry_at
         outcome = status if status != "failed" or not retryable else "retry"
         NOTICES.labels(channel=claim.channel, outcome=outcome).inc()
         log.info("notice " + outcome, notice_id=claim.notice_id, channel=claim.channel)

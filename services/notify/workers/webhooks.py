@@ -25,11 +25,7 @@ class WebhookWorker(PollingWorker):
 
     claim_due = staticmethod(store.claim_due)
 
-    async def attempt(self, claim: store.Claim) -> None:
-        result = await self.post(claim)
-        await self.record(claim, result)
-
-    async def post(self, claim: store.Claim) -> AttemptResult:
+    async def attempt(self, claim: store.Claim) -> AttemptResult:
         rt = self.rt
         try:
             # Again at every attempt: the name may point elsewhere than when it was registered.
@@ -42,38 +38,37 @@ class WebhookWorker(PollingWorker):
         return await post_json(rt.http, url, claim.body, {**headers, **pin_headers},
                                timeout=rt.settings.http_timeout_seconds, extensions=extensions)
 
-    async def record(self, claim: store.Claim, result: AttemptResult) -> None:
+    async def record(self, session, claim: store.Claim, result: AttemptResult) -> None:
         rt = self.rt
         now = rt.clock.now()
-        async with rt.db.unit_of_work() as session:
-            delivery = await store.get_delivery(session, claim.delivery_id, lock=True)
-            endpoint = await session.get(WebhookEndpoint, claim.endpoint_id, with_for_update=True,
-                                         populate_existing=True)
-            store.log_attempt(session, delivery, attempt_no=claim.attempt_no, at=now, status_code=result.status_code,
-                              error=result.error, response_body=result.response_body, duration_ms=result.duration_ms)
-            verdict = result.verdict
-            WEBHOOK_ATTEMPTS.labels(outcome=verdict.value).inc()
-            if verdict is Verdict.SUCCESS:
-                delivery.status, delivery.delivered_at, delivery.next_attempt_at = "succeeded", now, None
-                endpoint_store.record_success(endpoint, now)
-                return
-            if delivery.status != "pending":
-                return  # the endpoint was disabled or deleted during the attempt; the row says why
-            if verdict is Verdict.DISABLE_ENDPOINT:
-                delivery.status, delivery.next_attempt_at = "dead", None
-                await session.flush()
-                await endpoint_store.disable_endpoint(session, endpoint, gone_reason(result.status_code or 410), now)
-                ENDPOINTS_DISABLED.labels(reason="gone").inc()
-                log.warning("webhook endpoint disabled: it answered 410", endpoint_id=endpoint.id)
-                return
-            delivery.round_failures = (delivery.round_failures or 0) + 1
-            retry_at = next_attempt_at(delivery.round_failures, now, result.retry_after, rt.rng)
-            if retry_at is None:
-                delivery.status, delivery.next_attempt_at = "failed", None
-                log.warning("webhook delivery failed for good", delivery_id=delivery.id, endpoint_id=endpoint.id)
-            else:
-                delivery.next_attempt_at = retry_at
+        delivery = await store.get_delivery(session, claim.delivery_id, lock=True)
+        endpoint = await session.get(WebhookEndpoint, claim.endpoint_id, with_for_update=True,
+                                     populate_existing=True)
+        store.log_attempt(session, delivery, attempt_no=claim.attempt_no, at=now, status_code=result.status_code,
+                          error=result.error, response_body=result.response_body, duration_ms=result.duration_ms)
+        verdict = result.verdict
+        WEBHOOK_ATTEMPTS.labels(outcome=verdict.value).inc()
+        if verdict is Verdict.SUCCESS:
+            delivery.status, delivery.delivered_at, delivery.next_attempt_at = "succeeded", now, None
+            endpoint_store.record_success(endpoint, now)
+            return
+        if delivery.status != "pending":
+            return  # the endpoint was disabled or deleted during the attempt; the row says why
+        if verdict is Verdict.DISABLE_ENDPOINT:
+            delivery.status, delivery.next_attempt_at = "dead", None
             await session.flush()
-            if await endpoint_store.record_failure(session, endpoint, now):
-                ENDPOINTS_DISABLED.labels(reason="failing").inc()
-                log.warning("webhook endpoint disabled: failing for days", endpoint_id=endpoint.id)
+            await endpoint_store.disable_endpoint(session, endpoint, gone_reason(result.status_code or 410), now)
+            ENDPOINTS_DISABLED.labels(reason="gone").inc()
+            log.warning("webhook endpoint disabled: it answered 410", endpoint_id=endpoint.id)
+            return
+        delivery.round_failures = (delivery.round_failures or 0) + 1
+        retry_at = next_attempt_at(delivery.round_failures, now, result.retry_after, rt.rng)
+        if retry_at is None:
+            delivery.status, delivery.next_attempt_at = "failed", None
+            log.warning("webhook delivery failed for good", delivery_id=delivery.id, endpoint_id=endpoint.id)
+        else:
+            delivery.next_attempt_at = retry_at
+        await session.flush()
+        if await endpoint_store.record_failure(session, endpoint, now):
+            ENDPOINTS_DISABLED.labels(reason="failing").inc()
+            log.warning("webhook endpoint disabled: failing for days", endpoint_id=endpoint.id)

@@ -13,6 +13,7 @@ from services.routing.store import roster as roster_store
 from services.routing.store.models import DecisionRow, RoutedCase
 from services.topology import OUTCOMES
 from shared.events import Envelope
+from shared.messaging import ConsumerHandler
 from shared.logging import get_logger
 
 log = get_logger("routing.decide")
@@ -45,13 +46,10 @@ class DecideConsumer:
     def __init__(self, runtime) -> None:
         self.rt = runtime
 
-    async def __call__(self, session: AsyncSession, envelope: Envelope) -> None:
-        if envelope.type == "case.received":
-            await self.on_received(session, envelope)
-        elif envelope.type == "mediation.declined":
-            await self.on_declined(session, envelope)
-        elif envelope.type in OUTCOMES or envelope.type == "case.withdrawn":
-            await self.on_finished(session, envelope)
+    def handlers(self) -> dict[str, ConsumerHandler]:
+        """Routing's handler table: the events it acts on, and what it does with each."""
+        return {"case.received": self.on_received, "mediation.declined": self.on_declined,
+                "case.withdrawn": self.on_finished, **{outcome: self.on_finished for outcome in OUTCOMES}}
 
     async def on_received(self, session: AsyncSession, envelope: Envelope) -> None:
         if await session.get(RoutedCase, envelope.case_id) is not None:

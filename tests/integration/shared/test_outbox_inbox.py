@@ -70,13 +70,97 @@ async def test_idempotent_consumer_applies_each_event_once_even_concurrently(pg_
     async def effect(session, envelope: Envelope) -> None:
         await session.execute(effects.insert().values(case_id=envelope.case_id))
 
-    handle = idempotent_consumer(db, tables, "test.events", effect)
+    handle = idempotent_consumer(db, tables, "test.events", {"case.received": effect})
     envelope = Envelope.new("case.received", "c1", "test")
     try:
-        await asyncio.gather(*(handle(envelope) for _ in range(10)))
-        await handle(envelope)
-        await handle(Envelope.new("case.received", "c1", "test"))  # another event, another effect
+        outcomes = await asyncio.gather(*(handle([envelope]) for _ in range(10)))
+        assert outcomes == [[None]] * 10
+        assert await handle([envelope]) == [None]
+        assert await handle([Envelope.new("case.received", "c1", "test")]) == [None]  # another event, another effect
         async with db.read() as session:
             assert await session.scalar(select(func.count()).select_from(effects)) == 2
+    finally:
+        await db.dispose()
+
+
+async def test_a_batch_is_one_effect_per_new_event_and_a_bad_event_fails_alone(pg_database):
+    db = await _database(pg_database)
+
+    async def effect(session, envelope: Envelope) -> None:
+        if envelope.case_id == "poison":
+            raise RuntimeError("cannot apply")
+        await session.execute(effects.insert().values(case_id=envelope.case_id))
+
+    handle = idempotent_consumer(db, tables, "test.events", {"case.received": effect})
+    seen = Envelope.new("case.received", "seen", "test")
+    try:
+        assert await handle([seen]) == [None]
+        fresh = [Envelope.new("case.received", f"c{i}", "test") for i in range(5)]
+        poison = Envelope.new("case.received", "poison", "test")
+        batch = [fresh[0], seen, fresh[1], poison, fresh[2], fresh[2], fresh[3], fresh[4]]
+        outcomes = await handle(batch)
+        assert [type(o).__name__ if o else None for o in outcomes] == [
+            None, None, None, "RuntimeError", None, None, None, None]
+        async with db.read() as session:
+            applied = sorted((await session.execute(select(effects.c.case_id))).scalars())
+            inbox = set((await session.execute(select(tables.inbox.c.event_id))).scalars())
+        # each new event once (the copy of fresh[2] and the redelivered `seen` add nothing)
+        assert applied == ["c0", "c1", "c2", "c3", "c4", "seen"]
+        # the poison event left no inbox row: its retry will run the handler again
+        assert poison.event_id not in inbox and {e.event_id for e in fresh} <= inbox
+    finally:
+        await db.dispose()
+
+
+async def test_events_without_a_handler_are_acknowledged_without_effect(pg_database):
+    db = await _database(pg_database)
+    calls: list[str] = []
+
+    async def effect(session, envelope: Envelope) -> None:
+        calls.append(envelope.type)
+
+    handle = idempotent_consumer(db, tables, "test.events", {"case.received": effect})
+    try:
+        outcomes = await handle([Envelope.new("case.routed", "c1", "test"), Envelope.new("case.received", "c1", "test")])
+        assert outcomes == [None, None] and calls == ["case.received"]
+    finally:
+        await db.dispose()
+
+
+class PickyBus(InMemoryBus):
+    """Refuses the events named in `refuse` until it is emptied; remembers what it took, in order."""
+
+    def __init__(self, refuse: set[str]) -> None:
+        super().__init__()
+        self.refuse = refuse
+        self.published: list[str] = []
+
+    async def publish(self, envelope: Envelope) -> None:
+        if envelope.event_id in self.refuse:
+            raise ConnectionError("nacked")
+        self.published.append(envelope.event_id)
+
+
+async def test_relay_keeps_each_cases_order_and_a_failure_holds_back_only_its_case(pg_database):
+    db = await _database(pg_database)
+    a1, b1, a2, c1, b2, a3 = (Envelope.new("case.received", case, "test") for case in ("a", "b", "a", "c", "b", "a"))
+    bus = PickyBus({a2.event_id})
+    outbox = Outbox(db, tables, bus, "test")
+    try:
+        async with db.unit_of_work() as session:
+            for envelope in (a1, b1, a2, c1, b2, a3):
+                await outbox.add(session, envelope)
+        assert await outbox.publish_pending() == 4
+        # a2 failed: a3 was not sent ahead of it; b and c went on
+        assert set(bus.published) == {a1.event_id, b1.event_id, c1.event_id, b2.event_id}
+        assert bus.published.index(b1.event_id) < bus.published.index(b2.event_id)
+        async with db.read() as session:
+            rows = dict((await session.execute(select(tables.outbox.c.event_id, tables.outbox.c.attempts)
+                                               .where(tables.outbox.c.published_at.is_(None)))).all())
+        assert rows == {a2.event_id: 1, a3.event_id: 0}  # only the one that was tried counts an attempt
+        bus.refuse.clear()
+        assert await outbox.publish_pending() == 2
+        assert bus.published[-2:] == [a2.event_id, a3.event_id]
+        assert await outbox.publish_pending() == 0
     finally:
         await db.dispose()

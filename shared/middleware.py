@@ -1,0 +1,89 @@
+"""The HTTP middleware every service runs, as plain ASGI callables.
+
+Starlette's BaseHTTPMiddleware (`@app.middleware("http")`) runs each request through an extra task
+and memory streams; on intake's write path that cost more than the database work, so these wrap the
+ASGI `send` instead.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+
+from shared.context import correlation_id_var
+from shared.metrics import HTTP_DURATION, HTTP_REQUESTS
+from shared.problems import Problem, problem_response
+from shared.ratelimit import RateLimiter
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _route_template(scope: Scope) -> str:
+    return getattr(scope.get("route"), "path", "unmatched")
+
+
+class RequestContext:
+    """Correlation id (taken from `x-correlation-id` or made), bound to every log line and event of
+    the request and echoed on the answer; request count and duration per route template."""
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self.app, self.service = app, service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cid = _header(scope, b"x-correlation-id") or str(uuid.uuid4())
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-correlation-id", cid.encode("latin-1"))]
+            await send(message)
+
+        token = correlation_id_var.set(cid)
+        try:
+            with structlog.contextvars.bound_contextvars(correlation_id=cid):
+                await self.app(scope, receive, send_with_id)
+        finally:
+            correlation_id_var.reset(token)
+            route = _route_template(scope)
+            HTTP_REQUESTS.labels(self.service, scope["method"], route, str(status)).inc()
+            HTTP_DURATION.labels(self.service, scope["method"], route).observe(time.perf_counter() - started)
+
+
+class RateLimit:
+    """429 problem+json with Retry-After for a caller over its budget on the API (`/v1/`)."""
+
+    def __init__(self, app: ASGIApp, *, limiter: RateLimiter) -> None:
+        self.app, self.limiter = app, limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
+            client = scope.get("client")
+            key = self.limiter.caller_key(_header(scope, b"authorization"), client[0] if client else None)
+            wait = self.limiter.take(key)
+            if wait:
+                retry_after = self.limiter.retry_after_header(wait)
+                response = problem_response(Problem(429, f"Too many requests; retry after {retry_after} s.",
+                                                    headers={"Retry-After": retry_after}))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
