@@ -23,7 +23,11 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # No pre-ping: on asyncpg it is a BEGIN and a ROLLBACK before every transaction, which
+            # cost more than the consumers' own work. A connection found dead instead fails its one
+            # transaction (retried by the bus, or by the client with its Idempotency-Key) and makes
+            # the pool drop every connection older than it (SQLAlchemy's disconnect handling).
+            kwargs.update(pool_size=10, max_overflow=20, pool_recycle=1800)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

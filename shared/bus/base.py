@@ -51,6 +51,9 @@ async def take_batch(queue: asyncio.Queue, max_batch: int) -> list:
     return batch
 
 
+PUBLISHES_IN_FLIGHT = 32
+
+
 class NotAttempted(Exception):
     """Not published because an earlier event of the same case failed first."""
 
@@ -98,10 +101,14 @@ class Bus(ABC):
         for position, envelope in enumerate(envelopes):
             by_case.setdefault(envelope.case_id, []).append(position)
 
+        # Bounded, so each publish's time-out measures the broker's confirm, not a queue of our own.
+        in_flight = asyncio.Semaphore(PUBLISHES_IN_FLIGHT)
+
         async def publish_case(positions: list[int]) -> None:
             for position in positions:
                 try:
-                    await self.publish(envelopes[position])
+                    async with in_flight:
+                        await self.publish(envelopes[position])
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:

@@ -26,6 +26,10 @@ class HandoffWorker(PollingWorker):
 
     claim_due = staticmethod(store.claim_due)
 
+    @staticmethod
+    def lock_order(claim: store.HandoffClaim) -> str:
+        return claim.handoff_id
+
     async def attempt(self, claim: store.HandoffClaim) -> AttemptResult:
         rt = self.rt
         url = rt.settings.court_endpoint_for(claim.court_code)

@@ -18,6 +18,10 @@ class NoticeWorker(PollingWorker):
 
     claim_due = staticmethod(store.claim_due)
 
+    @staticmethod
+    def lock_order(claim: store.NoticeClaim) -> str:
+        return claim.notice_id
+
     async def attempt(self, claim: store.NoticeClaim) -> tuple[str, str | None, bool]:
         """(status, error, retryable) of one send."""
         try:

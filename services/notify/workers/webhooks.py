@@ -25,6 +25,10 @@ class WebhookWorker(PollingWorker):
 
     claim_due = staticmethod(store.claim_due)
 
+    @staticmethod
+    def lock_order(claim: store.Claim) -> tuple[str, str]:
+        return claim.endpoint_id, claim.delivery_id
+
     async def attempt(self, claim: store.Claim) -> AttemptResult:
         rt = self.rt
         try:
@@ -42,7 +46,9 @@ class WebhookWorker(PollingWorker):
         rt = self.rt
         now = rt.clock.now()
         delivery = await store.get_delivery(session, claim.delivery_id, lock=True)
-        endpoint = await session.get(WebhookEndpoint, claim.endpoint_id, with_for_update=True,
+        # FOR NO KEY UPDATE: the consumer's new deliveries hold KEY SHARE on their endpoint (foreign
+        # key); FOR UPDATE would wait on them, and they on us.
+        endpoint = await session.get(WebhookEndpoint, claim.endpoint_id, with_for_update={"key_share": True},
                                      populate_existing=True)
         store.log_attempt(session, delivery, attempt_no=claim.attempt_no, at=now, status_code=result.status_code,
                           error=result.error, response_body=result.response_body, duration_ms=result.duration_ms)

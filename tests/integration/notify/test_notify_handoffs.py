@@ -65,6 +65,8 @@ async def test_each_outcome_hands_off_its_type_and_the_court_number_comes_back(p
                                           START + timedelta(seconds=2)))
             expected_count = sum(1 for *_, expected in TABLE if expected)
             await wait_until(lambda: _handoffs(rt, expected_count), what="hand-offs queued")
+            # The court's two failures are recorded (retry due in 5 s) before time moves on.
+            await wait_until(lambda: _refused(rt, 2), what="the court's two refusals recorded")
             clock.advance(timedelta(seconds=6))
             await wait_until(lambda: _acknowledged(rt, expected_count), what="every hand-off acknowledged")
             await p.settle()
@@ -118,6 +120,10 @@ async def test_the_clerk_sees_the_court_number_on_the_case(sqlite_urls):
 
 async def _handoffs(rt, n: int) -> bool:
     return len(await rows(rt, Handoff)) == n
+
+
+async def _refused(rt, n: int) -> bool:
+    return len(await rows(rt, Handoff, Handoff.last_status_code == 503)) == n
 
 
 async def _acknowledged(rt, n: int) -> bool:
