@@ -50,10 +50,12 @@ class EventConsumer:
         if not endpoints:
             return
         body = webhook_body(envelope.type, envelope.event_id, envelope.case_id, envelope.occurred_at, envelope.data)
-        message = await delivery_store.add_message(
+        seq, webhook_id = await delivery_store.add_message(
             session, self.rt.db, message_id=message_id(envelope.event_id), event_id=envelope.event_id,
             event_type=envelope.type, case_id=envelope.case_id, occurred_at=envelope.occurred_at, body=body, now=now)
-        await delivery_store.add_deliveries(session, self.rt.db, message, endpoints, now)
+        await delivery_store.add_deliveries(session, self.rt.db, message_seq=seq, webhook_id=webhook_id,
+                                            event_type=envelope.type, case_id=envelope.case_id,
+                                            occurred_at=envelope.occurred_at, endpoints=endpoints, now=now)
 
     async def create_handoff(self, session: AsyncSession, envelope: Envelope, facts: CaseFacts, now) -> None:
         # The event's own words win over what notify remembered of the case.

@@ -33,21 +33,27 @@ class Claim:
 
 
 async def add_message(session: AsyncSession, db: Database, *, message_id: str, event_id: str, event_type: str,
-                      case_id: str, occurred_at: datetime, body: str, now: datetime) -> WebhookMessage:
-    await session.execute(db.insert(WebhookMessage.__table__).values(
+                      case_id: str, occurred_at: datetime, body: str, now: datetime) -> tuple[int, str]:
+    """The (seq, webhook id) of the event's message, stored once whatever the redeliveries."""
+    inserted = await session.execute(db.insert(WebhookMessage.__table__).values(
         id=message_id, event_id=event_id, event_type=event_type, case_id=case_id, occurred_at=occurred_at,
-        body=body, created_at=now).on_conflict_do_nothing(index_elements=["event_id"]))
-    return (await session.execute(select(WebhookMessage).where(WebhookMessage.event_id == event_id))).scalar_one()
+        body=body, created_at=now).on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(WebhookMessage.seq, WebhookMessage.id))
+    row = inserted.first() or (await session.execute(select(WebhookMessage.seq, WebhookMessage.id)
+                                                     .where(WebhookMessage.event_id == event_id))).one()
+    return row[0], row[1]
 
 
-async def add_deliveries(session: AsyncSession, db: Database, message: WebhookMessage,
-                         endpoints: list[WebhookEndpoint], now: datetime) -> int:
-    for endpoint in endpoints:
-        await session.execute(db.insert(Delivery.__table__).values(
-            id=str(uuid.uuid4()), endpoint_id=endpoint.id, message_seq=message.seq, webhook_id=message.id,
-            event_type=message.event_type, case_id=message.case_id, occurred_at=message.occurred_at,
-            status="pending", attempts=0, round_failures=0, next_attempt_at=now, created_at=now, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["endpoint_id", "message_seq"]))
+async def add_deliveries(session: AsyncSession, db: Database, *, message_seq: int, webhook_id: str, event_type: str,
+                         case_id: str, occurred_at: datetime, endpoints: list[WebhookEndpoint], now: datetime) -> int:
+    """One pending delivery per endpoint, in one INSERT."""
+    if not endpoints:
+        return 0
+    await session.execute(db.insert(Delivery.__table__).values([
+        dict(id=str(uuid.uuid4()), endpoint_id=endpoint.id, message_seq=message_seq, webhook_id=webhook_id,
+             event_type=event_type, case_id=case_id, occurred_at=occurred_at, status="pending", attempts=0,
+             round_failures=0, next_attempt_at=now, created_at=now, updated_at=now)
+        for endpoint in endpoints]).on_conflict_do_nothing(index_elements=["endpoint_id", "message_seq"]))
     return len(endpoints)
 
 

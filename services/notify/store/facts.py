@@ -35,8 +35,10 @@ async def record_facts(session: AsyncSession, db: Database, envelope: Envelope, 
 
 
 async def _record_contacts(session: AsyncSession, case_id: str, data: dict[str, Any]) -> None:
+    known = {row.party_id: row for row in (await session.execute(
+        select(Contact).where(Contact.case_id == case_id))).scalars()}
     for contact in contacts_from_received(data):
-        row = await session.get(Contact, (case_id, contact["party_id"]))
+        row = known.get(contact["party_id"])
         if row is None:
             session.add(Contact(case_id=case_id, **contact))
         else:

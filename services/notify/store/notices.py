@@ -30,14 +30,16 @@ class NoticeClaim:
 
 async def add_notices(session: AsyncSession, db: Database, *, case_id: str, event_id: str,
                       planned: list[PlannedNotice], due_at: datetime, now: datetime) -> None:
-    for notice in planned:
-        await session.execute(db.insert(Notice.__table__).values(
-            id=str(uuid.uuid4()), case_id=case_id, event_id=event_id, party_id=notice.party_id,
-            kind=notice.kind.value, channel=notice.channel,
-            status="failed" if notice.error else "pending", last_error=notice.error,
-            subject=notice.subject, body=notice.body, sms_template=notice.sms_template,
-            sms_params=notice.sms_params, due_at=due_at, attempts=0, created_at=now,
-        ).on_conflict_do_nothing(index_elements=["event_id", "party_id", "channel", "kind"]))
+    """The event's notices in one INSERT; a redelivered event's are already there and stay as they are."""
+    if not planned:
+        return
+    await session.execute(db.insert(Notice.__table__).values([
+        dict(id=str(uuid.uuid4()), case_id=case_id, event_id=event_id, party_id=notice.party_id,
+             kind=notice.kind.value, channel=notice.channel,
+             status="failed" if notice.error else "pending", last_error=notice.error,
+             subject=notice.subject, body=notice.body, sms_template=notice.sms_template,
+             sms_params=notice.sms_params, due_at=due_at, attempts=0, created_at=now)
+        for notice in planned]).on_conflict_do_nothing(index_elements=["event_id", "party_id", "channel", "kind"]))
 
 
 async def cancel_pending(session: AsyncSession, case_id: str, kind: NoticeKind, reason: str) -> None:
