@@ -1,23 +1,28 @@
-"""The clerk's API: create, read, list and withdraw cases."""
+"""The clerk's API: create (one case or a batch), read, list and withdraw cases."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
-from services.intake.api.schemas import CaseCreate, WithdrawRequest
+from services.intake.api.schemas import (CaseBatch, CaseBatchAnswer, CaseCreate, ValidationProblem, WithdrawRequest,
+                                         field_errors)
 from services.intake.api.views import case_view, created_view
 from services.intake.store import cases as repo
 from services.intake.store.models import Case
 from shared.auth import Principal, require
 from shared.events import Envelope
+from shared.logging import get_logger
 from shared.pagination import cursor_position, split_page
 from shared.problems import Problem
 
+log = get_logger("intake.api")
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 Clerk = Annotated[Principal, Depends(require("clerk"))]
@@ -52,26 +57,88 @@ async def create_case(body: CaseCreate, request: Request, principal: Clerk,
     if not idempotency_key:
         raise Problem(400, "The Idempotency-Key header is required on POST /v1/cases.",
                       errors=[{"field": "Idempotency-Key", "message": "required header"}])
-    if body.court_code != principal.court_code:
+    [outcome] = await _file(runtime(request), principal, [_filing(idempotency_key, body, principal)])
+    if isinstance(outcome, Problem):
+        raise outcome
+    if outcome.replayed:
+        return JSONResponse(outcome.body, status_code=outcome.status_code, headers={"Idempotent-Replayed": "true"})
+    return JSONResponse(outcome.body, status_code=201, headers={"Location": f"/v1/cases/{outcome.body['id']}"})
+
+
+@router.post("/batch", summary="File up to 500 disputes at once, answered item by item (clerk)",
+             response_model=CaseBatchAnswer, responses={422: {"model": ValidationProblem}})
+async def create_cases(batch: CaseBatch, request: Request, principal: Clerk) -> JSONResponse:
+    checked = [_checked(item.idempotency_key, item.case, principal) for item in batch.items]
+    filed = iter(await _file(runtime(request), principal, [c for c in checked if isinstance(c, repo.Filing)]))
+    answers = [next(filed) if isinstance(c, repo.Filing) else c for c in checked]
+    items = [_batch_item(index, item.idempotency_key, answer)
+             for index, (item, answer) in enumerate(zip(batch.items, answers))]
+    counts = {"created": sum(1 for i in items if i["status"] == 201 and not i["replayed"]),
+              "replayed": sum(1 for i in items if i["replayed"]),
+              "refused": sum(1 for i in items if i["status"] >= 400)}
+    log.info("case batch filed", court_code=principal.court_code, items=len(items), **counts)
+    return JSONResponse({"items": items, "counts": counts})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What filing one case answers: 201 and the created case, or the first answer of its key."""
+
+    status_code: int
+    body: dict
+    replayed: bool = False
+
+
+def _checked(key: str, raw: Any, principal: Principal) -> repo.Filing | Problem:
+    """A batch item's case checked as POST /v1/cases checks its body: the same problem if refused."""
+    try:
+        case = CaseCreate.model_validate(raw)
+    except ValidationError as invalid:
+        return Problem(422, "The request has invalid fields.",
+                       errors=[error.model_dump() for error in field_errors(invalid.errors())])
+    try:
+        return _filing(key, case, principal)
+    except Problem as refused:
+        return refused
+
+
+def _filing(key: str, case: CaseCreate, principal: Principal) -> repo.Filing:
+    if case.court_code != principal.court_code:
         raise Problem(403, "A clerk may only file cases for their own court.",
                       errors=[{"field": "court_code", "message": f"your token is bound to court {principal.court_code}"}])
-    rt = runtime(request)
-    payload = body.model_dump(mode="json")
-    fingerprint = repo.request_fingerprint(payload)
+    return repo.Filing.of(key, case.model_dump(mode="json"))
+
+
+async def _file(rt, principal: Principal, filings: list[repo.Filing]) -> list[Outcome | Problem]:
+    """File each case once per Idempotency-Key, all in one transaction: the single create and the
+    batch share this path. Answers come in the order of `filings`."""
+    if not filings:
+        return []
     scope = f"clerk:{principal.court_code}"
     now = rt.clock.now()
     async with rt.db.unit_of_work() as session:
-        earlier = await repo.claim_idempotency_key(session, rt.db, scope, idempotency_key, fingerprint, now)
-        if earlier is None:
-            case = await repo.create_case(session, rt.db, rt.outbox, body=payload, created_by=principal.subject, now=now)
-            answer = created_view(case)
-            await repo.record_idempotent_response(session, scope, idempotency_key, 201, answer, case.id)
-    if earlier is not None:
-        if not earlier.same_body:
-            raise Problem(409, "This Idempotency-Key was used with a different request body.",
-                          errors=[{"field": "Idempotency-Key", "message": "reused with another body"}])
-        return JSONResponse(earlier.response, status_code=earlier.status_code, headers={"Idempotent-Replayed": "true"})
-    return JSONResponse(answer, status_code=201, headers={"Location": f"/v1/cases/{answer['id']}"})
+        earlier = await repo.claim_idempotency_keys(session, rt.db, scope, {f.key: f.fingerprint for f in filings}, now)
+        new = [repo.new_case(f, created_by=principal.subject, now=now) for f in filings if f.key not in earlier]
+        filed = await repo.file_cases(session, rt.db, rt.outbox, new, year=now.year)
+        created = {case.key: created_view(case.row) for case in filed}
+        await repo.record_idempotent_responses(session, scope, [(case.key, 201, created[case.key], case.id)
+                                                                for case in filed])
+    return [Outcome(201, created[f.key]) if f.key in created else _replay(earlier[f.key]) for f in filings]
+
+
+def _replay(earlier: repo.IdempotentReplay) -> Outcome | Problem:
+    if not earlier.same_body:
+        return Problem(409, "This Idempotency-Key was used with a different request body.",
+                       errors=[{"field": "Idempotency-Key", "message": "reused with another body"}])
+    return Outcome(earlier.status_code, earlier.response, replayed=True)
+
+
+def _batch_item(index: int, key: str, answer: Outcome | Problem) -> dict:
+    if isinstance(answer, Problem):
+        return {"index": index, "idempotency_key": key, "status": answer.status, "replayed": False,
+                "body": answer.body()}
+    return {"index": index, "idempotency_key": key, "status": answer.status_code, "replayed": answer.replayed,
+            "body": answer.body}
 
 
 @router.get("/{case_id}", summary="The case as the clerk sees it now, with its timeline")

@@ -141,9 +141,10 @@ class PartyIn(StrictModel):
     name: Line(200)
     id_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
+    # At most what the parties table stores (email 200, address 300): a longer value would fail the insert.
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200,
                                             pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    address: Line(500) | None = None
+    address: Line(300) | None = None
     represented_by: Representative | None = None
     consents_to_mediation: StrictBool
 
@@ -298,23 +299,54 @@ def _missing_roles(parties: list[PartyIn]) -> list[InitErrorDetails]:
 
 
 def _duplicate_parties(parties: list[PartyIn]) -> list[InitErrorDetails]:
+    return _repeats([party.id_number for party in parties], "id_number", "duplicate_party",
+                    "the same party as parties[{earlier}]", shown=mask_id_number)
+
+
+def _repeats(values: list[str], field: str, code: str, message: str,
+             shown: Any = lambda value: value) -> list[InitErrorDetails]:
+    """An error at `[index].field` for every value seen before, naming where (`{earlier}` in message)."""
     first_seen: dict[str, int] = {}
     errors: list[InitErrorDetails] = []
-    for index, party in enumerate(parties):
-        earlier = first_seen.setdefault(party.id_number, index)
+    for index, value in enumerate(values):
+        earlier = first_seen.setdefault(value, index)
         if earlier != index:
-            errors.append(InitErrorDetails(
-                type=PydanticCustomError("duplicate_party", "the same party as parties[{earlier}]",
-                                         {"earlier": earlier}),
-                loc=(index, "id_number"),
-                input=mask_id_number(party.id_number),
-            ))
+            errors.append(InitErrorDetails(type=PydanticCustomError(code, message, {"earlier": earlier}),
+                                           loc=(index, field), input=shown(value)))
     return errors
 
 
 def validate_case_body(body: Any, *, today: date | None = None) -> CaseCreate:
     """Validate a body outside FastAPI (simulation, replays) with an explicit `today`."""
     return CaseCreate.model_validate(body, context={"today": today} if today else None)
+
+
+MAX_BATCH_ITEMS = 500
+IdempotencyKeyValue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class CaseBatchItem(StrictModel):
+    """One case of `POST /v1/cases/batch`, with the Idempotency-Key it would carry on its own."""
+
+    idempotency_key: IdempotencyKeyValue
+    # Checked against CaseCreate item by item, after the envelope, so that one bad case is refused alone.
+    case: Annotated[Any, WithJsonSchema({"type": "object", "title": "CaseCreate",
+                                         "description": "the body of POST /v1/cases"})]
+
+
+class CaseBatch(StrictModel):
+    """The body of `POST /v1/cases/batch`: 1 to 500 cases, each key once."""
+
+    items: list[CaseBatchItem] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+    @field_validator("items")
+    @classmethod
+    def _keys_distinct(cls, items: list[CaseBatchItem]) -> list[CaseBatchItem]:
+        errors = _repeats([item.idempotency_key for item in items], "idempotency_key", "duplicate_key",
+                          "the same idempotency_key as items[{earlier}]")
+        if errors:
+            raise ValidationError.from_exception_data("items", errors)
+        return items
 
 
 class WithdrawRequest(StrictModel):
@@ -360,6 +392,24 @@ class ValidationProblem(BaseModel):
     status: int
     detail: str | None = None
     errors: list[FieldError] = []
+
+
+class CaseBatchResult(BaseModel):
+    """One item of the batch answer, at the position of its case in the request."""
+
+    index: int
+    idempotency_key: str
+    status: int
+    replayed: bool = False
+    body: dict[str, Any] = Field(description="What POST /v1/cases would answer: the created case (201, or "
+                                             "the first answer of a replayed key) or a problem+json document")
+
+
+class CaseBatchAnswer(BaseModel):
+    """The `200` answer of `POST /v1/cases/batch`."""
+
+    items: list[CaseBatchResult]
+    counts: dict[str, int] = Field(description="created, replayed and refused items")
 
 
 # --- responses -------------------------------------------------------------------------------

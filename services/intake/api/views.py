@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
 from services.intake.domain.identity import mask_id_number, mask_phone
 from services.intake.domain.reference import MODE_BY_STAGE
 from services.intake.store.models import Case, TimelineEntry
 
 
-def created_view(case: Case) -> dict:
+def created_view(case: Case | Mapping[str, Any]) -> dict:
+    """The answer of a create: from a stored case, or from the row filing has just written."""
+    get = case.get if isinstance(case, Mapping) else partial(getattr, case)
     return {
-        "id": case.id,
-        "case_number": case.case_number,
-        "status": case.status,
-        "stage": case.stage,
-        "mode": MODE_BY_STAGE.get(case.stage),
-        "court_code": case.court_code,
-        "external_ref": case.external_ref,
-        "created_at": case.created_at.isoformat(),
+        "id": get("id"),
+        "case_number": get("case_number"),
+        "status": get("status"),
+        "stage": get("stage"),
+        "mode": MODE_BY_STAGE.get(get("stage")),
+        "court_code": get("court_code"),
+        "external_ref": get("external_ref"),
+        "created_at": get("created_at").isoformat(),
     }
 
 

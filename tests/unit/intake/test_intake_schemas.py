@@ -118,6 +118,8 @@ BAD_BODIES = [
     ("external ref oversize", _with(external_ref="X" * 65), "external_ref"),
     ("external ref missing", _without("external_ref"), "external_ref"),
     ("address oversize", _party(0, address="路" * 501), "parties[0].address"),
+    ("address longer than stored", _party(0, address="路" * 301), "parties[0].address"),
+    ("email longer than stored", _party(0, email="a" * 190 + "@example.com"), "parties[0].email"),
     ("law firm oversize", _party(1, represented_by={"name": "李四", "law_firm": "所" * 201}),
      "parties[1].represented_by.law_firm"),
     ("unknown top-level field", _with(nickname="x"), "nickname"),
