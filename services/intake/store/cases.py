@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
 
 from services.intake.domain.case_number import format_case_number
 from services.intake.domain.read_model import CaseReadModel, read_model_to_dict, replay, to_timeline_entry
@@ -240,7 +241,8 @@ def timeline_row(envelope: Envelope) -> dict[str, Any]:
 
 async def record_event(session: AsyncSession, envelope: Envelope, case: Case | None = None) -> bool:
     """Put an event on the case's timeline and rebuild the read model. False if the case is unknown."""
-    case = case or await session.get(Case, envelope.case_id, with_for_update=True)
+    # The parties are not part of the read model: do not load them with the case.
+    case = case or await session.get(Case, envelope.case_id, with_for_update=True, options=[lazyload(Case.parties)])
     if case is None:
         return False
     row = timeline_row(envelope)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.routing.domain.case import InvalidRoutingCase, RoutingCase
 from services.routing.domain.engine import RoutingDecision, considered_partner_ids, decide
 from services.routing.domain.policy import PACKS, pack_in_force
+from services.routing.domain.ruleset import Ruleset
 from services.routing.store import roster as roster_store
 from services.routing.store.models import DecisionRow, RoutedCase
 from services.topology import OUTCOMES
@@ -56,11 +57,11 @@ class DecideConsumer:
             return
         now = self.rt.clock.now()
         pack = pack_in_force(self.rt.settings.policy_pack, now.date())
-        version, _ = await roster_store.ruleset(session)
+        version, rules = await roster_store.ruleset(session)
         routed = RoutedCase(case_id=envelope.case_id, facts=_facts(envelope.data), policy_pack=pack.code,
                             ruleset_version=version, attempt=0, declined=[], closed=False, received_at=now)
         session.add(routed)
-        await self.route(session, routed)
+        await self.route(session, routed, rules)
 
     async def on_declined(self, session: AsyncSession, envelope: Envelope) -> None:
         routed = await session.get(RoutedCase, envelope.case_id, with_for_update=True)
@@ -94,7 +95,9 @@ class DecideConsumer:
             routed.holder_partner_id = None
         routed.closed = True
 
-    async def route(self, session: AsyncSession, routed: RoutedCase) -> RoutingDecision | None:
+    async def route(self, session: AsyncSession, routed: RoutedCase,
+                    rules: Ruleset | None = None) -> RoutingDecision | None:
+        """Decide the next attempt; `rules` is the case's pinned ruleset when the caller has it at hand."""
         attempt = routed.attempt + 1
         exists = await session.scalar(select(DecisionRow.id).where(DecisionRow.case_id == routed.case_id,
                                                                    DecisionRow.attempt == attempt))
@@ -105,7 +108,8 @@ class DecideConsumer:
         except InvalidRoutingCase as exc:
             log.error("case cannot be routed", case_id=routed.case_id, error=str(exc))
             raise
-        _, rules = await roster_store.ruleset(session, routed.ruleset_version)
+        if rules is None:
+            _, rules = await roster_store.ruleset(session, routed.ruleset_version)
         pack = PACKS[routed.policy_pack]
         decision = None
         for _ in range(CAPACITY_RACE_RETRIES):
