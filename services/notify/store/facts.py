@@ -18,20 +18,19 @@ from shared.events import Envelope
 async def record_facts(session: AsyncSession, db: Database, envelope: Envelope, now: datetime) -> CaseFacts:
     """Merge what this event says about its case into the stored facts, and return them.
 
-    The bus hands events to consumers concurrently; the row lock taken here makes the events of one
-    case take effect one after the other.
+    One upsert: its row lock makes the events of one case take effect one after the other (the bus
+    hands events to consumers concurrently), and RETURNING gives the merged row back.
     """
-    await session.execute(db.insert(CaseFacts.__table__).values(case_id=envelope.case_id, party_ids=[],
-                                                                 updated_at=now)
-                          .on_conflict_do_nothing(index_elements=["case_id"]))
-    facts = await session.get(CaseFacts, envelope.case_id, with_for_update=True, populate_existing=True)
-    for key, value in facts_from_event(envelope.type, envelope.data).items():
-        setattr(facts, key, value)
-    facts.updated_at = now
+    stated = facts_from_event(envelope.type, envelope.data)
+    upsert = db.insert(CaseFacts.__table__).values({"party_ids": [], **stated, "case_id": envelope.case_id,
+                                                    "updated_at": now})
+    merged = upsert.on_conflict_do_update(
+        index_elements=["case_id"],
+        set_={key: upsert.excluded[key] for key in (*stated, "updated_at")}).returning(*CaseFacts.__table__.c)
+    row = (await session.execute(merged)).one()
     if envelope.type == "case.received":
         await _record_contacts(session, envelope.case_id, envelope.data)
-    await session.flush()
-    return facts
+    return CaseFacts(**row._asdict())
 
 
 async def _record_contacts(session: AsyncSession, case_id: str, data: dict[str, Any]) -> None:
