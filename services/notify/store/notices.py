@@ -66,10 +66,6 @@ async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: t
     return claims
 
 
-async def get_notice(session: AsyncSession, notice_id: str) -> Notice | None:
-    return await session.get(Notice, notice_id, with_for_update=True, populate_existing=True)
-
-
 async def notices_of(session: AsyncSession, case_id: str) -> list[Notice]:
     rows = await session.execute(select(Notice).where(Notice.case_id == case_id).order_by(Notice.created_at, Notice.id))
     return list(rows.scalars())

@@ -17,7 +17,7 @@ from services.notify.domain.retry import RETRY_SCHEDULE, next_attempt_at
 from services.notify.metrics import HANDOFF_ATTEMPTS
 from services.notify.store import handoffs as store
 from services.notify.store.models import Handoff
-from services.notify.workers.loop import PollingWorker, log
+from services.notify.workers.loop import PollingWorker, lock_by_ids, log
 from shared.events import Envelope
 
 
@@ -26,9 +26,8 @@ class HandoffWorker(PollingWorker):
 
     claim_due = staticmethod(store.claim_due)
 
-    @staticmethod
-    def lock_order(claim: store.HandoffClaim) -> str:
-        return claim.handoff_id
+    async def lock_rows(self, session, claims: list[store.HandoffClaim]) -> None:
+        await lock_by_ids(session, Handoff, (c.handoff_id for c in claims))
 
     async def attempt(self, claim: store.HandoffClaim) -> AttemptResult:
         rt = self.rt
@@ -46,7 +45,7 @@ class HandoffWorker(PollingWorker):
         now = rt.clock.now()
         accepted = result.status_code is not None and 200 <= result.status_code < 300
         HANDOFF_ATTEMPTS.labels(outcome="accepted" if accepted else "failed").inc()
-        handoff = await store.get_handoff(session, claim.handoff_id, lock=True)
+        handoff = await session.get(Handoff, claim.handoff_id)
         if handoff is None or handoff.status not in store.OPEN_STATUSES:
             return
         handoff.attempts = max(handoff.attempts, claim.attempt_no)

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.logging import get_logger
@@ -75,7 +76,8 @@ class PollingWorker(ABC):
             return
         try:
             async with self.rt.db.unit_of_work() as session:
-                for claim, result in sorted(finished, key=lambda pair: self.lock_order(pair[0])):
+                await self.lock_rows(session, [claim for claim, _ in finished])
+                for claim, result in finished:
                     await self.record(session, claim, result)
             return
         except Exception:
@@ -86,10 +88,11 @@ class PollingWorker(ABC):
         for pair in finished:
             await self.record_all([pair])
 
-    @staticmethod
-    def lock_order(claim) -> Any:
-        """Rows are locked in this order when a pass is recorded, so two passes never wait on each other."""
-        return 0
+    @abstractmethod
+    async def lock_rows(self, session: AsyncSession, claims: list) -> None:
+        """Lock (and load into the session) every row the pass will record, in one statement per table
+        and in key order, so two passes never wait on each other; `record` then reads them from the
+        session without a query of its own."""
 
     @abstractmethod
     async def attempt(self, claim) -> Any:
@@ -103,3 +106,11 @@ class PollingWorker(ABC):
         settings = self.rt.settings
         await poll_forever(self.run_once, wake=self._wake, poll_seconds=settings.worker_poll_seconds,
                            batch_size=settings.worker_batch_size, name=self.name)
+
+
+async def lock_by_ids(session: AsyncSession, model, ids: Iterable[str], **for_update: Any) -> None:
+    """SELECT ... FOR UPDATE the rows of `model` with these ids, in id order, refreshing the session's copies."""
+    wanted = sorted(set(ids))
+    if wanted:
+        await session.execute(select(model).where(model.id.in_(wanted)).order_by(model.id)
+                              .with_for_update(**for_update).execution_options(populate_existing=True))

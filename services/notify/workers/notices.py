@@ -10,7 +10,8 @@ from services.notify.channels.sms import SmsSender, SmsSettings
 from services.notify.domain.retry import next_attempt_at
 from services.notify.metrics import NOTICES
 from services.notify.store import notices as store
-from services.notify.workers.loop import PollingWorker, log
+from services.notify.store.models import Notice
+from services.notify.workers.loop import PollingWorker, lock_by_ids, log
 
 
 class NoticeWorker(PollingWorker):
@@ -18,9 +19,8 @@ class NoticeWorker(PollingWorker):
 
     claim_due = staticmethod(store.claim_due)
 
-    @staticmethod
-    def lock_order(claim: store.NoticeClaim) -> str:
-        return claim.notice_id
+    async def lock_rows(self, session, claims: list[store.NoticeClaim]) -> None:
+        await lock_by_ids(session, Notice, (c.notice_id for c in claims))
 
     async def attempt(self, claim: store.NoticeClaim) -> tuple[str, str | None, bool]:
         """(status, error, retryable) of one send."""
@@ -56,7 +56,7 @@ class NoticeWorker(PollingWorker):
         rt = self.rt
         now = rt.clock.now()
         status, error, retryable = result
-        notice = await store.get_notice(session, claim.notice_id)
+        notice = await session.get(Notice, claim.notice_id)
         if notice is None or notice.status != "pending":
             return
         notice.attempts = max(notice.attempts, claim.attempt_no)

@@ -16,8 +16,8 @@ from services.notify.domain.ssrf import UnsafeUrl
 from services.notify.metrics import ENDPOINTS_DISABLED, WEBHOOK_ATTEMPTS
 from services.notify.store import deliveries as store
 from services.notify.store import endpoints as endpoint_store
-from services.notify.store.models import WebhookEndpoint
-from services.notify.workers.loop import PollingWorker, log
+from services.notify.store.models import Delivery, WebhookEndpoint
+from services.notify.workers.loop import PollingWorker, lock_by_ids, log
 
 
 class WebhookWorker(PollingWorker):
@@ -25,9 +25,11 @@ class WebhookWorker(PollingWorker):
 
     claim_due = staticmethod(store.claim_due)
 
-    @staticmethod
-    def lock_order(claim: store.Claim) -> tuple[str, str]:
-        return claim.endpoint_id, claim.delivery_id
+    async def lock_rows(self, session, claims: list[store.Claim]) -> None:
+        await lock_by_ids(session, Delivery, (c.delivery_id for c in claims))
+        # FOR NO KEY UPDATE: the consumer's new deliveries hold KEY SHARE on their endpoint (foreign
+        # key); FOR UPDATE would wait on them, and they on us.
+        await lock_by_ids(session, WebhookEndpoint, (c.endpoint_id for c in claims), key_share=True)
 
     async def attempt(self, claim: store.Claim) -> AttemptResult:
         rt = self.rt
@@ -45,11 +47,8 @@ class WebhookWorker(PollingWorker):
     async def record(self, session, claim: store.Claim, result: AttemptResult) -> None:
         rt = self.rt
         now = rt.clock.now()
-        delivery = await store.get_delivery(session, claim.delivery_id, lock=True)
-        # FOR NO KEY UPDATE: the consumer's new deliveries hold KEY SHARE on their endpoint (foreign
-        # key); FOR UPDATE would wait on them, and they on us.
-        endpoint = await session.get(WebhookEndpoint, claim.endpoint_id, with_for_update={"key_share": True},
-                                     populate_existing=True)
+        delivery = await session.get(Delivery, claim.delivery_id)
+        endpoint = await session.get(WebhookEndpoint, claim.endpoint_id)
         store.log_attempt(session, delivery, attempt_no=claim.attempt_no, at=now, status_code=result.status_code,
                           error=result.error, response_body=result.response_body, duration_ms=result.duration_ms)
         verdict = result.verdict
