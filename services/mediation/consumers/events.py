@@ -36,16 +36,16 @@ class EventConsumer:
         }
 
     async def on_received(self, session: AsyncSession, envelope: Envelope) -> None:
+        """One upsert: a new receipt, or the facts filled into the bare receipt a withdrawal that got
+        here first left (its withdrawn_at stays)."""
         data = envelope.data
-        receipt = await session.get(Receipt, envelope.case_id, with_for_update=True)
-        if receipt is None:
-            session.add(Receipt(case_id=envelope.case_id, received_at=envelope.occurred_at,
-                                court_code=data.get("court_code"), category=data.get("category"),
-                                district=data.get("district"), mode=data.get("mode")))
-        elif receipt.court_code is None:  # a withdrawal got here first and left a bare receipt
-            receipt.received_at = envelope.occurred_at
-            receipt.court_code, receipt.category = data.get("court_code"), data.get("category")
-            receipt.district, receipt.mode = data.get("district"), data.get("mode")
+        facts = {"received_at": envelope.occurred_at, "court_code": data.get("court_code"),
+                 "category": data.get("category"), "district": data.get("district"), "mode": data.get("mode")}
+        table = Receipt.__table__
+        upsert = self.rt.db.insert(table).values(case_id=envelope.case_id, **facts)
+        await session.execute(upsert.on_conflict_do_update(
+            index_elements=["case_id"], set_={key: upsert.excluded[key] for key in facts},
+            where=table.c.court_code.is_(None)))
 
     async def on_routed(self, session: AsyncSession, envelope: Envelope) -> None:
         if not envelope.data.get("partner_id"):
