@@ -45,7 +45,7 @@ async def add_message(session: AsyncSession, db: Database, *, message_id: str, e
 
 
 async def add_deliveries(session: AsyncSession, db: Database, *, message_seq: int, webhook_id: str, event_type: str,
-                         case_id: str, occurred_at: datetime, endpoints: list[WebhookEndpoint], now: datetime) -> int:
+                         case_id: str, occurred_at: datetime, endpoints: list, now: datetime) -> int:
     """One pending delivery per endpoint, in one INSERT."""
     if not endpoints:
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.retry import should_disable_endpoint, failing_reason
@@ -43,15 +43,17 @@ async def list_endpoints(session: AsyncSession, *, partner_id: str | None, curso
     return list((await session.execute(query)).scalars())
 
 
-async def subscribed_endpoints(session: AsyncSession, concerned: frozenset[str]) -> list[WebhookEndpoint]:
-    """Enabled endpoints of ops and of the concerned partners (event types are filtered by the caller)."""
-    owner = WebhookEndpoint.partner_id.is_(None)
+async def subscribed_endpoints(session: AsyncSession, concerned: frozenset[str]) -> list[Row]:
+    """(id, partner_id, event_types) of the enabled endpoints of ops and of the concerned partners
+    (event types are filtered by the caller). Columns, not entities: this runs for every event."""
+    table = WebhookEndpoint.__table__
+    owner = table.c.partner_id.is_(None)
     if concerned:
-        owner = or_(owner, WebhookEndpoint.partner_id.in_(sorted(concerned)))
-    query = (select(WebhookEndpoint)
-             .where(WebhookEndpoint.enabled.is_(True), WebhookEndpoint.deleted_at.is_(None), owner)
-             .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id))
-    return list((await session.execute(query)).scalars())
+        owner = or_(owner, table.c.partner_id.in_(sorted(concerned)))
+    query = (select(table.c.id, table.c.partner_id, table.c.event_types)
+             .where(table.c.enabled.is_(True), table.c.deleted_at.is_(None), owner)
+             .order_by(table.c.created_at, table.c.id))
+    return list((await session.execute(query)).all())
 
 
 async def enabled_endpoint_ids(session: AsyncSession, partner_id: str | None) -> list[str]:
