@@ -20,7 +20,7 @@ help:
 	@echo "make test              the whole test suite (unit, integration on PostgreSQL/RabbitMQ, end-to-end)"
 	@echo "make run-distributed   four processes on RabbitMQ and PostgreSQL (:8001-:8004)"
 	@echo "make token ROLE=clerk COURT=370202 | ROLE=partner PARTNER=P12 | ROLE=mediator PARTNER=P12 MEDIATOR=P12-M01 | ROLE=ops"
-	@echo "make bench             benchmarks; figures go to docs/BENCHMARKS.md"
+	@echo "make bench             the whole platform under wrk, routing and intake benchmarks; writes docs/BENCHMARKS.md (BENCH_ARGS=--quick for a short run)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,8 +48,10 @@ test: $(STAMP)
 test-unit: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit
 
+# The platform benchmark drives intake with wrk: installed from Debian's packages when missing.
 bench: $(STAMP)
-	$(PY) -m bench.run
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 token: $(STAMP)
 	@$(PY) -m shared.token --role "$(ROLE)" $(if $(COURT),--court "$(COURT)") $(if $(PARTNER),--partner "$(PARTNER)") $(if $(MEDIATOR),--mediator "$(MEDIATOR)")

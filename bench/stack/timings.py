@@ -1,0 +1,98 @@
+"""When each case was accepted, routed and delivered, all on this machine's clock:
+
+- accepted: intake's `cases.created_at` (services/intake/store/models.py, table `cases`), and the
+  scenario from the tag at the front of `cases.external_ref` (the wrk script writes it);
+- routed: routing's `decisions.decided_at` of the case's first routed decision
+  (services/routing/store/models.py, table `decisions`);
+- delivered: the receiver's arrival time of the first verified `case.routed` webhook of the case.
+Read from the services' databases between and after the loads (over connections opened before
+them: under load the server may have no connection to spare), never through the services' APIs, so
+measuring adds nothing to the requests measured.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+
+
+@dataclass
+class Case:
+    id: str
+    tag: str
+    accepted: float
+    routed: float | None = None
+    unroutable: bool = False
+    delivered: float | None = None
+
+
+@dataclass
+class Arrivals:
+    """The receiver's file, read incrementally: first verified arrival per case, and the oddities."""
+
+    path: Path
+    offset: int = 0
+    delivered: dict[str, float] = field(default_factory=dict)  # case id -> first verified arrival
+    webhook_ids: set[str] = field(default_factory=set)
+    duplicates: int = 0
+    bad_signatures: int = 0
+    other_events: int = 0
+
+    def read(self) -> "Arrivals":
+        if not self.path.exists():
+            return self
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            data = handle.read()
+        complete = data.rfind(b"\n") + 1  # a line being written is read next time
+        self.offset += complete
+        for line in data[:complete].decode().splitlines():
+            arrival, _partner, webhook_id, case_id, event_type, ok = line.split("\t")
+            if ok != "1":
+                self.bad_signatures += 1
+            elif event_type != "case.routed":
+                self.other_events += 1
+            elif webhook_id in self.webhook_ids:
+                self.duplicates += 1  # at least once: a redelivery, answered but not counted again
+            else:
+                self.webhook_ids.add(webhook_id)
+                self.delivered.setdefault(case_id, float(arrival))
+        return self
+
+
+async def accepted_cases(intake: asyncpg.Pool, tag: str | None = None) -> dict[str, Case]:
+    query = "SELECT id, external_ref, extract(epoch FROM created_at) AS at FROM cases"
+    rows = await (intake.fetch(query + " WHERE external_ref LIKE $1", f"{tag}-%") if tag else intake.fetch(query))
+    return {r["id"]: Case(r["id"], r["external_ref"].split("-", 1)[0], float(r["at"])) for r in rows}
+
+
+async def add_decisions(routing: asyncpg.Pool, cases: dict[str, Case]) -> None:
+    rows = await routing.fetch("SELECT case_id, outcome, extract(epoch FROM decided_at) AS at FROM decisions "
+                               "WHERE case_id = ANY($1::text[]) ORDER BY attempt", list(cases))
+    for row in rows:
+        case = cases[row["case_id"]]
+        if row["outcome"] == "routed" and case.routed is None:
+            case.routed = float(row["at"])
+        elif row["outcome"] == "unroutable":
+            case.unroutable = True
+
+
+def add_arrivals(arrivals: Arrivals, cases: dict[str, Case]) -> None:
+    for case_id, at in arrivals.read().delivered.items():
+        if case_id in cases:
+            cases[case_id].delivered = at
+
+
+async def all_cases(intake: asyncpg.Pool, routing: asyncpg.Pool,
+                    arrivals: Arrivals) -> dict[str, list[Case]]:
+    """Every case of the run with its three times, grouped by scenario tag."""
+    cases = await accepted_cases(intake)
+    await add_decisions(routing, cases)
+    add_arrivals(arrivals, cases)
+    by_tag: dict[str, list[Case]] = defaultdict(list)
+    for case in cases.values():
+        by_tag[case.tag].append(case)
+    return dict(by_tag)
