@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 class Database:
     """One service's database: an engine, a session factory and units of work."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 8, max_overflow: int = 8) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         # Parameters carry personal data (id numbers, phones): keep them out of logs and error messages.
@@ -27,7 +27,7 @@ class Database:
             # cost more than the consumers' own work. A connection found dead instead fails its one
             # transaction (retried by the bus, or by the client with its Idempotency-Key) and makes
             # the pool drop every connection older than it (SQLAlchemy's disconnect handling).
-            kwargs.update(pool_size=10, max_overflow=20, pool_recycle=1800)
+            kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

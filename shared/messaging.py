@@ -77,9 +77,11 @@ class Outbox:
         self.db, self.table, self.bus, self.service = db, tables.outbox, bus, service
         self.poll_seconds, self.batch_size = poll_seconds, batch_size
         self._wake = asyncio.Event()
-        db.on_commit(self._on_commit)
+        db.on_commit(self.on_commit)
 
-    def _on_commit(self, info: dict) -> None:
+    def on_commit(self, info: dict) -> None:
+        """Wake the relay after a commit that wrote outbox rows (register it on every Database whose
+        transactions add to this outbox)."""
         if info.get(OUTBOX_WRITTEN):
             self._wake.set()
 

@@ -34,15 +34,20 @@ class ServiceRuntime:
                  tables: MessagingTables) -> None:
         self.settings, self.bus = settings, bus
         self.db = Database(settings.database_url)
+        # The relay and the consumers get connections of their own: sharing the API's pool, they
+        # queued behind every request under load, and accepted cases waited in the outbox until the
+        # load stopped.
+        self.events_db = Database(settings.database_url, pool_size=2, max_overflow=2)
         self.metadata, self.tables = metadata, tables
-        self.outbox = Outbox(self.db, tables, bus, self.name, poll_seconds=settings.outbox_poll_seconds)
+        self.outbox = Outbox(self.events_db, tables, bus, self.name, poll_seconds=settings.outbox_poll_seconds)
+        self.db.on_commit(self.outbox.on_commit)
         self._tasks: list[asyncio.Task] = []
 
     # -- wiring -------------------------------------------------------------------------------------
     def consume(self, queue: str, handlers: Mapping[str, ConsumerHandler]) -> None:
         """Subscribe the service's handler table (event type -> `handler(session, envelope)`) as the
         idempotent batch consumer named after `queue`: the queue gets exactly the events it acts on."""
-        self.bus.subscribe_batch(queue, tuple(handlers), idempotent_consumer(self.db, self.tables, queue, handlers))
+        self.bus.subscribe_batch(queue, tuple(handlers), idempotent_consumer(self.events_db, self.tables, queue, handlers))
 
     def register_consumers(self) -> None:
         """Subclasses call `self.consume(queue, handlers)` here, before the bus starts."""
@@ -75,6 +80,7 @@ class ServiceRuntime:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         await self.db.dispose()
+        await self.events_db.dispose()
 
     async def readiness(self) -> dict[str, str]:
         """Failed checks by name (empty when ready)."""

@@ -41,7 +41,8 @@ class Runtime(ServiceRuntime):
         self.handoffs = HandoffWorker(self)
         self.notices = NoticeWorker(self)
         # A commit may have queued work (the consumer's, a retry's): send it now, not at the next poll.
-        self.db.on_commit(lambda _info: self.wake_workers())
+        for db in (self.db, self.events_db):
+            db.on_commit(lambda _info: self.wake_workers())
 
     def wake_workers(self) -> None:
         for worker in (self.webhooks, self.handoffs, self.notices):

@@ -16,7 +16,7 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 from shared.bus.base import Bus, Subscription, take_batch
 from shared.events import Envelope
 from shared.logging import get_logger
-from shared.metrics import BUS_CONSUMED, BUS_PUBLISHED
+from shared.metrics import BUS_BATCH_SIZE, BUS_CONSUMED, BUS_PUBLISHED
 
 log = get_logger("bus.rabbitmq")
 
@@ -113,6 +113,7 @@ class RabbitMQBus(Bus):
                 await self._forward(message, f"{sub.queue}.dlq", self._attempt(message))
         if not batch:
             return
+        BUS_BATCH_SIZE.labels(queue=sub.queue).observe(len(batch))
         try:
             outcomes = await sub.handler([envelope for _, envelope in batch])
         except asyncio.CancelledError:
