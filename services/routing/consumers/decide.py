@@ -3,7 +3,7 @@ true as cases finish."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.domain.case import InvalidRoutingCase, RoutingCase
@@ -22,6 +22,9 @@ log = get_logger("routing.decide")
 # Personal data routing does not need to keep: contacts stay with intake (and notify, for notices).
 _DROPPED_PARTY_KEYS = {"phone", "email", "address"}
 CAPACITY_RACE_RETRIES = 3
+_DECISIONS = DecisionRow.__table__
+_DECIDED = select(_DECISIONS.c.id).where(_DECISIONS.c.case_id == bindparam("case_id"),
+                                         _DECISIONS.c.attempt == bindparam("attempt"))
 
 
 class CapacityRace(RuntimeError):
@@ -99,8 +102,7 @@ class DecideConsumer:
                     rules: Ruleset | None = None) -> RoutingDecision | None:
         """Decide the next attempt; `rules` is the case's pinned ruleset when the caller has it at hand."""
         attempt = routed.attempt + 1
-        exists = await session.scalar(select(DecisionRow.id).where(DecisionRow.case_id == routed.case_id,
-                                                                   DecisionRow.attempt == attempt))
+        exists = await session.scalar(_DECIDED, {"case_id": routed.case_id, "attempt": attempt})
         if exists:
             return None  # decisions are idempotent per (case, attempt)
         try:

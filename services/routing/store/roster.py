@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.domain.index import RosterIndex
@@ -62,8 +62,18 @@ ROSTER_REVISION_ID = 1
 FREEZE_FROM_PARTNERS = 10_000
 
 
+# Built once, as Core statements: every decision runs them, and building an ORM statement cost more
+# than PostgreSQL's work on it.
+_PARTNERS = PartnerRow.__table__
+_REVISION = select(RosterRevision.__table__.c.revision).where(RosterRevision.__table__.c.id == ROSTER_REVISION_ID)
+_LOADS = select(_PARTNERS.c.id, _PARTNERS.c.open_cases).where(_PARTNERS.c.id.in_(bindparam("ids", expanding=True)))
+_TAKE = (update(_PARTNERS)
+         .where(_PARTNERS.c.id == bindparam("b_id"), _PARTNERS.c.open_cases < _PARTNERS.c.capacity)
+         .values(open_cases=_PARTNERS.c.open_cases + 1))
+
+
 async def current_revision(session: AsyncSession) -> int:
-    return await session.scalar(select(RosterRevision.revision).where(RosterRevision.id == ROSTER_REVISION_ID)) or 0
+    return await session.scalar(_REVISION) or 0
 
 
 async def bump_revision(session: AsyncSession) -> int:
@@ -112,15 +122,13 @@ class RosterCache:
 async def loads(session: AsyncSession, partner_ids: set[str]) -> dict[str, int]:
     if not partner_ids:
         return {}
-    rows = await session.execute(select(PartnerRow.id, PartnerRow.open_cases).where(PartnerRow.id.in_(partner_ids)))
+    rows = await session.execute(_LOADS, {"ids": sorted(partner_ids)})
     return {pid: count for pid, count in rows.all()}
 
 
 async def take_capacity(session: AsyncSession, partner_id: str) -> bool:
     """Count a case against the partner; False if it filled up meanwhile (a concurrent decision)."""
-    result = await session.execute(update(PartnerRow)
-                                   .where(PartnerRow.id == partner_id, PartnerRow.open_cases < PartnerRow.capacity)
-                                   .values(open_cases=PartnerRow.open_cases + 1))
+    result = await session.execute(_TAKE, {"b_id": partner_id})
     return result.rowcount == 1
 
 
@@ -129,11 +137,16 @@ async def release_capacity(session: AsyncSession, partner_id: str) -> None:
                           .values(open_cases=PartnerRow.open_cases - 1))
 
 
+_RULESETS = RulesetRow.__table__
+_RULESET_IN_FORCE = (select(_RULESETS.c.version, _RULESETS.c.document)
+                     .order_by(_RULESETS.c.version.desc()).limit(1))
+_RULESET_OF_VERSION = select(_RULESETS.c.version, _RULESETS.c.document).where(_RULESETS.c.version == bindparam("v"))
+
+
 async def ruleset(session: AsyncSession, version: int | None = None) -> tuple[int, Ruleset]:
     """The given version, or the one in force (the highest installed)."""
-    query = select(RulesetRow)
-    query = query.where(RulesetRow.version == version) if version else query.order_by(RulesetRow.version.desc())
-    row = (await session.execute(query.limit(1))).scalar_one_or_none()
+    query = _RULESET_OF_VERSION if version else _RULESET_IN_FORCE
+    row = (await session.execute(query, {"v": version} if version else {})).first()
     if row is None:
         return 1, validate_ruleset(DEFAULT_RULESET_DOCUMENT)
     return row.version, validate_ruleset(row.document)
