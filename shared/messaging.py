@@ -76,6 +76,7 @@ class Outbox:
                  *, poll_seconds: float = 0.2, batch_size: int = 200) -> None:
         self.db, self.table, self.bus, self.service = db, tables.outbox, bus, service
         self.poll_seconds, self.batch_size = poll_seconds, batch_size
+        self._insert = self.table.insert()
         self._wake = asyncio.Event()
         db.on_commit(self.on_commit)
 
@@ -93,7 +94,7 @@ class Outbox:
         if not envelopes:
             return
         now = datetime.now(timezone.utc)
-        await session.execute(self.table.insert(), [
+        await session.execute(self._insert, [
             {"event_id": e.event_id, "type": e.type, "case_id": e.case_id, "payload": e.model_dump_json(),
              "created_at": now} for e in envelopes])
         session.info[OUTBOX_WRITTEN] = True
@@ -155,9 +156,13 @@ def idempotent_consumer(db: Database, tables: MessagingTables, consumer: str,
     transaction of its own, so one bad event fails alone and the others take effect.
     """
 
+    # Built once: every batch runs it (executemany with RETURNING: one round trip for the batch).
+    claim = (db.insert(tables.inbox).on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+             .returning(tables.inbox.c.event_id))
+
     async def apply(envelopes: Sequence[Envelope]) -> None:
         async with db.unit_of_work() as session:
-            fresh = await _claim_inbox(session, db, tables, consumer, envelopes)
+            fresh = await _claim_inbox(session, claim, consumer, envelopes)
             for envelope in envelopes:
                 if envelope.event_id not in fresh:
                     INBOX_DUPLICATES.labels(consumer=consumer).inc()
@@ -193,16 +198,12 @@ def idempotent_consumer(db: Database, tables: MessagingTables, consumer: str,
     return handle
 
 
-async def _claim_inbox(session: AsyncSession, db: Database, tables: MessagingTables, consumer: str,
-                       envelopes: Sequence[Envelope]) -> set[str]:
+async def _claim_inbox(session: AsyncSession, claim, consumer: str, envelopes: Sequence[Envelope]) -> set[str]:
     """Insert the inbox rows of the batch; the event ids that were new (not handled before)."""
     now = datetime.now(timezone.utc)
     rows = [{"consumer": consumer, "event_id": event_id, "processed_at": now}
             for event_id in dict.fromkeys(e.event_id for e in envelopes)]
-    claimed = await session.execute(db.insert(tables.inbox).values(rows)
-                                    .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-                                    .returning(tables.inbox.c.event_id))
-    return set(claimed.scalars())
+    return set((await session.execute(claim, rows)).scalars())
 
 
 @contextmanager
