@@ -1,12 +1,14 @@
 """`make bench`: every benchmark in one run, written to docs/BENCHMARKS.md (and printed) with when,
 where and how it ran; the platform figures also as docs/bench-platform.png.
 
-    python -m bench.run                      # the full run, about ten minutes
+    python -m bench.run                      # the full run, about twelve minutes
     python -m bench.run --quick              # a short run, written to var/bench/quick/ instead
-    python -m bench.run --sections platform  # only some sections: platform, routing, intake
+    python -m bench.run --sections platform  # only some sections: platform, embedded, routing, intake
 
-The platform section starts and stops everything it measures (databases, vhost, processes); only
-PostgreSQL and RabbitMQ on this machine and wrk (`make bench` installs it) must be there.
+The platform and embedded sections start and stop everything they measure (databases, vhost, SQLite
+files, processes); only PostgreSQL and RabbitMQ on this machine and wrk (`make bench` installs it)
+must be there. The end-to-end scenario is also profiled with py-spy: flame graphs beside the document,
+in flamegraphs/.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from bench.intake_bench import intake_section
 from bench.machine import provenance
 from bench.progress import say
 from bench.routing_bench import routing_section
+from bench.stack.embedded import EmbeddedPlan, run_embedded
+from bench.stack.embedded_report import embedded_section
 from bench.stack.plot import plot_platform
 from bench.stack.report import platform_section
-from bench.stack.scenarios import BenchFailure, Plan, run_platform
+from bench.stack.scenarios import BenchFailure, Plan, PlatformRun, run_platform
 
-SECTIONS = ("platform", "routing", "intake")
+SECTIONS = ("platform", "embedded", "routing", "intake")
 DOCS = Path("docs")
 RUNS = Path("var/bench")
 
@@ -53,11 +57,18 @@ INTAKE_READING = (
     "shows as the longer tail against ten courts.")
 
 
-def platform_lines(quick: bool, plot_path: Path) -> list[str]:
+def platform_lines(quick: bool, plot_path: Path) -> tuple[list[str], PlatformRun]:
     plan = Plan.quick() if quick else Plan()
-    run = asyncio.run(run_platform(plan, RUNS / ("quick-run" if quick else "run")))
+    # The flame graphs go beside the document, which links them relatively.
+    run = asyncio.run(run_platform(plan, RUNS / ("quick-run" if quick else "run"), plot_path.parent / "flamegraphs"))
     plot_platform(run, plot_path)
-    return platform_section(run, plot_path.name)
+    return platform_section(run, plot_path.name), run
+
+
+def embedded_lines(quick: bool, distributed: PlatformRun | None) -> list[str]:
+    plan = EmbeddedPlan.quick() if quick else EmbeddedPlan()
+    run = asyncio.run(run_embedded(plan, RUNS / ("quick-embedded" if quick else "embedded")))
+    return embedded_section(run, distributed)
 
 
 def routing_lines(decisions: int, seed: int) -> list[str]:
@@ -94,8 +105,12 @@ def main() -> int:
     plot_path = out.parent / "bench-platform.png"
     lines = list(HEADER)
     try:
+        distributed = None
         if "platform" in sections:
-            lines += [*platform_lines(args.quick, plot_path), ""]
+            platform, distributed = platform_lines(args.quick, plot_path)
+            lines += [*platform, ""]
+        if "embedded" in sections:
+            lines += [*embedded_lines(args.quick, distributed), ""]
         if "routing" in sections:
             lines += [*routing_lines(args.decisions or (500 if args.quick else 5000), args.seed), ""]
         if "intake" in sections:

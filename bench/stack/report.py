@@ -10,13 +10,15 @@ from bench.stack.figures import (
     SERVICES,
     cpu_ms_per_case,
     idle_core_share,
+    phase,
     pipeline,
     platform_cpu,
     targets,
 )
 from bench.stack.load import TIMEOUT_S, WRK_THREADS
+from bench.stack.profiles_report import profiles_lines
 from bench.stack.provision import BENCH_CAPACITY
-from bench.stack.scenarios import PlatformRun
+from bench.stack.scenarios import Phase, PlatformRun
 
 PART_NAMES = {"intake": "intake", "routing": "routing", "mediation": "mediation", "notify": "notify",
               "postgres": "PostgreSQL", "rabbitmq": "RabbitMQ"}
@@ -40,35 +42,37 @@ def _targets(run: PlatformRun) -> list[str]:
     return lines
 
 
-def _http(run: PlatformRun) -> list[str]:
+def http_table(phases: list[Phase]) -> list[str]:
     lines = ["| scenario | connections | rate asked | s | answers | 201 | non-201 | no answer | accepted/s "
              "| p50 ms | p90 ms | p99 ms | max ms | over 2 s |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for p in run.phases:
+    for p in phases:
         r, lat = p.load, p.load.latency_ms
         asked = f"{r.load.rate:g}/s" if r.load.rate else "full speed"
         lines.append(f"| {p.title} | {r.load.connections} | {asked} | {r.duration_s:.0f} | {r.requests:,} "
                      f"| {r.created:,} | {r.non_201:,} | {r.unanswered:,} | {r.created_per_s:,.1f} "
                      f"| {_n(lat['p50'], 1)} | {_n(lat['p90'], 1)} | {_n(lat['p99'], 1)} | {_n(lat['max'], 1)} "
                      f"| {r.over_2s:,} |")
-    refused = [(p.key, s) for p in run.phases for s in p.load.refused_samples[:2]]
+    refused = [(p.key, s) for p in phases for s in p.load.refused_samples[:2]]
     if refused:
         lines += ["", "Answers other than 201, for example:", ""]
         lines += [f"- {key}: `{sample[:300]}`" for key, sample in refused]
     return lines
 
 
-def _quiet(p) -> str:
+def _quiet(p: Phase) -> str:
+    if p.settle_s is None:
+        return "–"
     left = _queued(p.queued_left)
     return f"{p.settle_s:.0f}" + ("" if left == "nothing" else f" (stopped; queued: {left})")
 
 
-def _pipeline(run: PlatformRun) -> list[str]:
+def pipeline_table(phases: list[Phase]) -> list[str]:
     lines = ["| scenario | accepted | routed | unroutable | webhooks verified | not delivered | drain s | quiet s "
              "| accepted→routed p50 / p95 / p99 ms | accepted→webhook p50 / p95 / p99 ms "
              "| end to end cases/s, during load | end to end cases/s, incl. drain |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for p in run.phases:
+    for p in phases:
         if p.key == "floor":
             continue
         f = pipeline(p)
@@ -173,8 +177,8 @@ def platform_section(run: PlatformRun, plot_name: str | None) -> list[str]:
     if plot_name:
         lines += [f"![Throughput and latency over the run]({plot_name})", ""]
     lines += ["### Targets", "", *_targets(run), "",
-              "### HTTP: `POST /v1/cases` as wrk saw it", "", *_http(run), "",
-              "### Pipeline: accepted → routed → webhook delivered", "", *_pipeline(run), "",
+              "### HTTP: `POST /v1/cases` as wrk saw it", "", *http_table(run.phases), "",
+              "### Pipeline: accepted → routed → webhook delivered", "", *pipeline_table(run.phases), "",
               "accepted: the scenario's cases in intake's database (including those still in flight when wrk "
               "stopped, whose answers it did not wait for). drain: from the end of the load until every one of "
               "them had its webhook verified (bounded); quiet: then until no service had due work queued "
@@ -187,6 +191,7 @@ def platform_section(run: PlatformRun, plot_name: str | None) -> list[str]:
               "counts with its process tree; PostgreSQL is the server's own processes plus the backends of this "
               "run's databases (backends of other databases, such as tests running beside, are left out); "
               "RabbitMQ is the whole broker (`beam.smp`), which other users of the broker share.", "",
+              *profiles_lines(run.recordings, e2e.title if (e2e := phase(run, "e2e")) else "end to end"),
               "### Idle", "", *_idle(run), "",
               "### How it ran", "", *_setup(run), _connections(run),
               f"- The platform section took {(run.ended_at - run.started_at) / 60:.1f} min, set-up and clean-up "

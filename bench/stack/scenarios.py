@@ -27,7 +27,8 @@ from bench.stack.logs import LogSummary, summarise_logs
 from bench.stack.monitor import Monitor
 from bench.stack.process import Child
 from bench.stack.provision import clerk_tokens, raise_capacity, register_endpoints
-from bench.stack.timings import Arrivals, Case, accepted_cases, add_arrivals, add_decisions, all_cases
+from bench.stack.pyspy import Recordings, Windows, record_all
+from bench.stack.timings import Arrivals, Case, PostgresTimes, all_cases, in_flight, tag_cases
 from bench.stack.waiting import poll_until
 
 # A scenario refusing more than this share of its requests measures an outage, not a platform.
@@ -71,7 +72,7 @@ class Phase:
     wall_s: float  # load, drain and quiet: the span the CPU was sampled over
     drain_s: float = 0.0
     pending_after_drain: int = 0
-    settle_s: float = 0.0  # after the drain, until nothing was queued any more
+    settle_s: float | None = 0.0  # after the drain, until nothing was queued any more (None: not waited)
     queued_left: dict[str, int] = field(default_factory=dict)
     cases: list[Case] = field(default_factory=list)
 
@@ -99,6 +100,7 @@ class PlatformRun:
     started_at: float
     ended_at: float
     cleanup_problems: list[str]
+    recordings: Recordings | None = None  # py-spy over the end-to-end scenario
 
 
 @dataclass
@@ -117,12 +119,17 @@ class _Context:
     # connection while the services may be using every one the server allows.
     connections: dict[str, asyncpg.Pool] = field(default_factory=dict)
     broker: BrokerQueues | None = None
+    recordings: Recordings | None = None
 
     async def connect(self) -> None:
         for name in ("postgres", *SERVICES):
             self.connections[name] = await pg_pool(self.scratch.databases.get(name, name))
         self.broker = BrokerQueues(self.cluster.env["BUS_URL"])
         await self.broker.open()
+
+    @property
+    def times(self) -> PostgresTimes:
+        return PostgresTimes(self.connections["intake"], self.connections["routing"])
 
     async def disconnect(self) -> None:
         for pool in self.connections.values():
@@ -143,7 +150,7 @@ class _Context:
             raise BenchFailure(f"a process of the platform died under load: {', '.join(dead)}")
 
 
-def _check_refusals(result: LoadResult) -> None:
+def check_refusals(result: LoadResult) -> None:
     bad = result.non_201 + result.unanswered
     if bad > max(10, MAX_REFUSED_SHARE * max(result.requests, 1)):
         samples = "\n  ".join(result.refused_samples) or "(no answer bodies: timeouts or socket errors)"
@@ -152,10 +159,7 @@ def _check_refusals(result: LoadResult) -> None:
 
 
 async def _pending(ctx: _Context, tag: str) -> int:
-    cases = await accepted_cases(ctx.connections["intake"], tag)
-    await add_decisions(ctx.connections["routing"], cases)
-    add_arrivals(ctx.arrivals, cases)
-    return sum(1 for c in cases.values() if c.delivered is None and not c.unroutable)
+    return in_flight(await tag_cases(ctx.times, ctx.arrivals, tag))
 
 
 async def _drain(ctx: _Context, tag: str, bound_s: float) -> tuple[float, int]:
@@ -167,12 +171,25 @@ async def _drain(ctx: _Context, tag: str, bound_s: float) -> tuple[float, int]:
     return await poll_until(pending, lambda left: left == 0, bound_s)
 
 
-async def _scenario(ctx: _Context, key: str, title: str, load: Load, drain_bound_s: float) -> Phase:
+async def _scenario(ctx: _Context, key: str, title: str, load: Load, drain_bound_s: float,
+                    profile_dir: Path | None = None) -> Phase:
     say(f"  {title}: {load.duration_s:g} s ...")
     before, started = ctx.sampler.sample(), time.monotonic()
-    result = await run_wrk(ctx.cluster.url("intake"), load, ctx.bodies, ctx.work_dir, ctx.key_prefix)
+    recorders = None
+    if profile_dir is not None:
+        pids = {name: child.pid for name, child in ctx.cluster.services.items()}
+        recorders = asyncio.create_task(record_all(pids, profile_dir, ctx.work_dir / "profiles",
+                                                   Windows.within(load.duration_s)))
+    try:
+        result = await run_wrk(ctx.cluster.url("intake"), load, ctx.bodies, ctx.work_dir, ctx.key_prefix)
+        if recorders is not None:
+            ctx.recordings = await recorders  # its windows end before wrk does: no wait here
+    finally:
+        if recorders is not None and not recorders.done():
+            recorders.cancel()
+            await asyncio.gather(recorders, return_exceptions=True)
     ctx.check_alive()
-    _check_refusals(result)
+    check_refusals(result)
     drained_s, pending = await _drain(ctx, load.tag, drain_bound_s)
     # The cases also left work that is not a webhook (notices to the parties...): it belongs to this
     # scenario's CPU, and must not run into the next scenario's figures.
@@ -199,7 +216,7 @@ async def _floor(ctx: _Context) -> Phase:
         load = Load("floor", plan.full_connections, plan.floor_s)
         result = await run_wrk(floor.url, load, ctx.bodies, ctx.work_dir, ctx.key_prefix)
         used = delta(before, ctx.sampler.sample())
-        _check_refusals(result)
+        check_refusals(result)
         say(f"    {result.created} rows ({result.created_per_s:.0f}/s)")
         return Phase("floor", "floor: bare FastAPI + one asyncpg INSERT", result, used, time.monotonic() - started)
     finally:
@@ -234,7 +251,7 @@ async def _warm_up(ctx: _Context) -> None:
     plan = ctx.plan
     load = Load("warmup", 4, max(2.0, plan.warmup_cases / 10), rate=10)
     result = await run_wrk(ctx.cluster.url("intake"), load, ctx.bodies, ctx.work_dir, ctx.key_prefix)
-    _check_refusals(result)
+    check_refusals(result)
     _, pending = await _drain(ctx, "warmup", 60)
     if pending:
         raise BenchFailure(f"{pending} of {result.created} warm-up cases were never delivered as verified "
@@ -251,7 +268,8 @@ async def _idle(ctx: _Context) -> Idle:
     return Idle(used, wall_s, settle_s, queued_before, await ctx.queued())
 
 
-async def run_platform(plan: Plan, work_dir: Path) -> PlatformRun:
+async def run_platform(plan: Plan, work_dir: Path, profile_dir: Path | None = None) -> PlatformRun:
+    """profile_dir: where the flame graphs of the end-to-end scenario go (None: not profiled)."""
     # Logs are appended to and the receiver's file is read from its start: begin with none of a
     # previous run's.
     shutil.rmtree(work_dir, ignore_errors=True)
@@ -278,9 +296,9 @@ async def run_platform(plan: Plan, work_dir: Path) -> PlatformRun:
             phases.append(await _scenario(ctx, f"r{rate}", f"{rate} cases/s, {paced} connections",
                                           Load(f"r{rate}", paced, plan.rate_s, rate=rate), plan.drain_s))
         phases.append(await _scenario(ctx, "e2e", f"end to end, full speed, {full} connections",
-                                      Load("e2e", full, plan.e2e_s), plan.e2e_drain_s))
+                                      Load("e2e", full, plan.e2e_s), plan.e2e_drain_s, profile_dir))
         idle = await _idle(ctx)
-        by_tag = await all_cases(ctx.connections["intake"], ctx.connections["routing"], ctx.arrivals)
+        by_tag = await all_cases(ctx.times, ctx.arrivals)
         for phase in phases:
             phase.cases = by_tag.get(phase.key, [])
     finally:
@@ -295,4 +313,5 @@ async def run_platform(plan: Plan, work_dir: Path) -> PlatformRun:
         problems = await scratch.cleanup()
         (work_dir / "secrets.json").unlink(missing_ok=True)
     return PlatformRun(plan, phases, idle, coverage(filings), ctx.arrivals, ctx.monitor,
-                       scratch_names, summarise_logs(work_dir), work_dir, started_at, time.time(), problems)
+                       scratch_names, summarise_logs(work_dir), work_dir, started_at, time.time(), problems,
+                       ctx.recordings)

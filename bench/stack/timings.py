@@ -5,7 +5,7 @@
 - routed: routing's `decisions.decided_at` of the case's first routed decision
   (services/routing/store/models.py, table `decisions`);
 - delivered: the receiver's arrival time of the first verified `case.routed` webhook of the case.
-Read from the services' databases between and after the loads (over connections opened before
+Read from the services' databases (PostgreSQL here, SQLite in bench/stack/sqlite_times.py) between and after the loads (over connections opened before
 them: under load the server may have no connection to spare), never through the services' APIs, so
 measuring adds nothing to the requests measured.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import asyncpg
 
@@ -63,20 +64,43 @@ class Arrivals:
         return self
 
 
-async def accepted_cases(intake: asyncpg.Pool, tag: str | None = None) -> dict[str, Case]:
-    query = "SELECT id, external_ref, extract(epoch FROM created_at) AS at FROM cases"
-    rows = await (intake.fetch(query + " WHERE external_ref LIKE $1", f"{tag}-%") if tag else intake.fetch(query))
-    return {r["id"]: Case(r["id"], r["external_ref"].split("-", 1)[0], float(r["at"])) for r in rows}
+class Times(Protocol):
+    """Where the accepted and routed times are read from: the services' databases, whichever backend."""
+
+    async def accepted(self, tag: str | None) -> list[tuple[str, str, float]]:
+        """(case id, external_ref, accepted at) of the tag's cases, or of all cases."""
+
+    async def decisions(self, case_ids: list[str]) -> list[tuple[str, str, float]]:
+        """(case id, outcome, decided at) of the cases' decisions, by attempt."""
 
 
-async def add_decisions(routing: asyncpg.Pool, cases: dict[str, Case]) -> None:
-    rows = await routing.fetch("SELECT case_id, outcome, extract(epoch FROM decided_at) AS at FROM decisions "
-                               "WHERE case_id = ANY($1::text[]) ORDER BY attempt", list(cases))
-    for row in rows:
-        case = cases[row["case_id"]]
-        if row["outcome"] == "routed" and case.routed is None:
-            case.routed = float(row["at"])
-        elif row["outcome"] == "unroutable":
+@dataclass(frozen=True)
+class PostgresTimes:
+    intake: asyncpg.Pool
+    routing: asyncpg.Pool
+
+    async def accepted(self, tag: str | None) -> list[tuple[str, str, float]]:
+        query = "SELECT id, external_ref, extract(epoch FROM created_at) AS at FROM cases"
+        rows = await (self.intake.fetch(query + " WHERE external_ref LIKE $1", f"{tag}-%") if tag
+                      else self.intake.fetch(query))
+        return [(r["id"], r["external_ref"], float(r["at"])) for r in rows]
+
+    async def decisions(self, case_ids: list[str]) -> list[tuple[str, str, float]]:
+        rows = await self.routing.fetch("SELECT case_id, outcome, extract(epoch FROM decided_at) AS at "
+                                        "FROM decisions WHERE case_id = ANY($1::text[]) ORDER BY attempt", case_ids)
+        return [(r["case_id"], r["outcome"], float(r["at"])) for r in rows]
+
+
+async def accepted_cases(times: Times, tag: str | None = None) -> dict[str, Case]:
+    return {case_id: Case(case_id, ref.split("-", 1)[0], at) for case_id, ref, at in await times.accepted(tag)}
+
+
+async def add_decisions(times: Times, cases: dict[str, Case]) -> None:
+    for case_id, outcome, at in await times.decisions(list(cases)):
+        case = cases[case_id]
+        if outcome == "routed" and case.routed is None:
+            case.routed = at
+        elif outcome == "unroutable":
             case.unroutable = True
 
 
@@ -86,11 +110,23 @@ def add_arrivals(arrivals: Arrivals, cases: dict[str, Case]) -> None:
             cases[case_id].delivered = at
 
 
-async def all_cases(intake: asyncpg.Pool, routing: asyncpg.Pool,
-                    arrivals: Arrivals) -> dict[str, list[Case]]:
+async def tag_cases(times: Times, arrivals: Arrivals, tag: str) -> dict[str, Case]:
+    """The tag's cases with the times known so far (read between and after loads)."""
+    cases = await accepted_cases(times, tag)
+    await add_decisions(times, cases)
+    add_arrivals(arrivals, cases)
+    return cases
+
+
+def in_flight(cases: dict[str, Case]) -> int:
+    """Cases still on their way: neither delivered nor found unroutable."""
+    return sum(1 for c in cases.values() if c.delivered is None and not c.unroutable)
+
+
+async def all_cases(times: Times, arrivals: Arrivals) -> dict[str, list[Case]]:
     """Every case of the run with its three times, grouped by scenario tag."""
-    cases = await accepted_cases(intake)
-    await add_decisions(routing, cases)
+    cases = await accepted_cases(times)
+    await add_decisions(times, cases)
     add_arrivals(arrivals, cases)
     by_tag: dict[str, list[Case]] = defaultdict(list)
     for case in cases.values():
