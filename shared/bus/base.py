@@ -51,7 +51,9 @@ async def take_batch(queue: asyncio.Queue, max_batch: int) -> list:
     return batch
 
 
-PUBLISHES_IN_FLIGHT = 32
+# A relay pass (200 rows) goes out as one wave: in a process busy serving requests, every further
+# wave of confirms waits its turn behind them, and the outbox grew while intake was under load.
+PUBLISHES_IN_FLIGHT = 256
 
 
 class NotAttempted(Exception):
