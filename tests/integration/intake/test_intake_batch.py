@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from services.intake.store.models import Case, IdempotencyKey, Party, TimelineEntry
 from tests.integration.intake.test_intake_api import CLERK_A, CLERK_B, count, headers
