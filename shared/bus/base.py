@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from shared.events import Envelope
+from shared.metrics import BUS_BATCH_SIZE
 
 Handler = Callable[[Envelope], Awaitable[None]]
 # Takes a batch, answers one outcome per message in the same order: None (done, acknowledge it) or
@@ -40,6 +41,18 @@ def one_by_one(handler: Handler) -> BatchHandler:
         return outcomes
 
     return handle
+
+
+async def run_batch(sub: Subscription, envelopes: Sequence[Envelope]) -> Sequence[BaseException | None]:
+    """The subscription's outcomes for a batch; a handler that raised instead of answering (it broke
+    its contract) fails the whole batch, so every message is retried rather than left unsettled."""
+    BUS_BATCH_SIZE.labels(queue=sub.queue).observe(len(envelopes))
+    try:
+        return await sub.handler(envelopes)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        return [exc] * len(envelopes)
 
 
 async def take_batch(queue: asyncio.Queue, max_batch: int) -> list:

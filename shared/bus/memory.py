@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from shared.bus.base import Bus, Subscription, take_batch
+from shared.bus.base import Bus, Subscription, run_batch, take_batch
 from shared.events import Envelope
 from shared.logging import get_logger
-from shared.metrics import BUS_BATCH_SIZE, BUS_CONSUMED, BUS_PUBLISHED
+from shared.metrics import BUS_CONSUMED, BUS_PUBLISHED
 
 log = get_logger("bus.memory")
 
@@ -50,13 +50,7 @@ class InMemoryBus(Bus):
         queue = self._queues[sub.queue]
         while True:
             deliveries = await take_batch(queue, self.max_batch)
-            BUS_BATCH_SIZE.labels(queue=sub.queue).observe(len(deliveries))
-            try:
-                outcomes = await sub.handler([d.envelope for d in deliveries])
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # a handler that broke its contract fails its whole batch
-                outcomes = [exc] * len(deliveries)
+            outcomes = await run_batch(sub, [d.envelope for d in deliveries])
             for delivery, failure in zip(deliveries, outcomes, strict=True):
                 if failure is None:
                     BUS_CONSUMED.labels(queue=sub.queue, outcome="ok").inc()

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
 
-from shared.bus.base import Bus, Subscription, take_batch
+from shared.bus.base import Bus, Subscription, run_batch, take_batch
 from shared.events import Envelope
 from shared.logging import get_logger
-from shared.metrics import BUS_BATCH_SIZE, BUS_CONSUMED, BUS_PUBLISHED
+from shared.metrics import BUS_CONSUMED, BUS_PUBLISHED
 
 log = get_logger("bus.rabbitmq")
 
@@ -113,13 +113,7 @@ class RabbitMQBus(Bus):
                 await self._forward(message, f"{sub.queue}.dlq", self._attempt(message))
         if not batch:
             return
-        BUS_BATCH_SIZE.labels(queue=sub.queue).observe(len(batch))
-        try:
-            outcomes = await sub.handler([envelope for _, envelope in batch])
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a handler that broke its contract fails its whole batch
-            outcomes = [exc] * len(batch)
+        outcomes = await run_batch(sub, [envelope for _, envelope in batch])
         for (message, envelope), failure in zip(batch, outcomes, strict=True):
             if failure is None:
                 await message.ack()
