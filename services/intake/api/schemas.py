@@ -25,7 +25,6 @@ from typing import Annotated, Any, Literal, Mapping
 from uuid import UUID
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -38,12 +37,11 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from shared.masking import mask_address, mask_id_number, mask_phone
+from shared.inputs import SingleLine as Line, Text
 from shared.problems import field_path
 from services.intake.domain.identity import (
     InvalidIdentity,
-    mask_address,
-    mask_id_number,
-    mask_phone,
     validate_mobile,
     validate_resident_id,
     validate_uscc,
@@ -61,8 +59,6 @@ CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving s
 MAX_PARTIES = 50
 PARTNER_ID_PATTERN = r"^P(0[1-9]|[1-9][0-9]{1,3})$"
 _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
 
 CourtCode = Literal[COURT_CODES]  # type: ignore[valid-type]
 CategoryCode = Literal[CATEGORY_CODES]  # type: ignore[valid-type]
@@ -73,34 +69,6 @@ Role = Literal["applicant", "respondent", "third_party"]
 Kind = Literal["person", "organization"]
 Mode = Literal["delegation", "entrustment", "invitation", "self"]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
-
-
-def _single_line(value: str) -> str:
-    if _CONTROL_OR_NEWLINE.search(value):
-        raise PydanticCustomError("control_characters", "must be a single line without control characters")
-    return value
-
-
-def _printable(value: str) -> str:
-    if _CONTROL.search(value):
-        raise PydanticCustomError("control_characters", "must not contain control characters")
-    return value
-
-
-def Line(max_length: int) -> Any:  # noqa: N802 - a type factory reads like a type
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
-        AfterValidator(_single_line),
-    ]
-
-
-def Text(max_length: int) -> Any:  # noqa: N802
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
-        AfterValidator(_printable),
-    ]
 
 
 PartnerId = Annotated[str, StringConstraints(pattern=PARTNER_ID_PATTERN, max_length=5)]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from services.intake.domain.identity import mask_id_number, mask_phone
+from shared.masking import mask_id_number, mask_phone
 from services.intake.domain.reference import MODE_BY_STAGE
 from services.intake.store.models import Case, TimelineEntry
 

@@ -187,24 +187,3 @@ def validate_mobile(phone: str) -> str:
         raise InvalidIdentity("phone_not_mobile", "not a mobile number")
     return phonenumbers.national_significant_number(parsed)
 
-
-# --- masking ---------------------------------------------------------------------------------
-
-def mask_id_number(number: str) -> str:
-    """Keep the address code and the last four: "370202198001011234" -> "370202********1234"."""
-    if len(number) < 12:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
-def mask_phone(phone: str) -> str:
-    """Keep the carrier prefix and the last four: "13800000000" -> "138****0000"."""
-    if len(phone) < 8:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
-def mask_address(address: str) -> str:
-    """Keep the district-level start only: "青岛市市南区香港中路10号" -> "青岛市市南***"."""
-    keep = min(5, len(address) // 2)
-    return address[:keep] + "***"

@@ -28,8 +28,11 @@ _REOPENABLE = {MediationStatus.OFFERED.value, MediationStatus.DECLINED.value}
 
 
 def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str, data: dict[str, Any],
-               offered_at: datetime) -> Mediation | None:
-    """Open (or re-open, for a higher attempt) the offer routing made; None when the routing is stale."""
+               offered_at: datetime, received: dict[str, Any] | None = None) -> Mediation | None:
+    """Open (or re-open, for a higher attempt) the offer routing made; None when the routing is stale.
+
+    `received` is the case as intake sent it (parties included); routing's `case` holds only its
+    party-less facts, enough to open the offer when case.received has not arrived yet."""
     attempt = int(data.get("attempt") or 1)
     if mediation is not None:
         if attempt <= mediation.attempt:
@@ -42,7 +45,7 @@ def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str,
     if mediation is None:
         mediation = Mediation(case_id=case_id, routed_at=offered_at, version=1)
         session.add(mediation)
-    case = data.get("case") or {}
+    case = received or data.get("case") or {}
     mode = data.get("mode") or case.get("mode") or "delegation"
     window = _counted(offer_window(offered_at), "offer", case_id)
     mediation.status = MediationStatus.OFFERED.value

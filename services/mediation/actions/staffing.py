@@ -31,12 +31,30 @@ class WaiverIn:
 def mediator_of(mediation: Mediation, mediator_id: str) -> Mediator:
     for entry in mediation.mediators or []:
         if entry.get("id") == mediator_id:
-            conflicts = entry.get("conflicts") or {}
-            declared = {Conflict(ConflictKind.PARTY_ID_NUMBER, v) for v in conflicts.get("id_numbers") or []}
-            declared |= {Conflict(ConflictKind.LAW_FIRM, v) for v in conflicts.get("law_firms") or []}
             return Mediator(mediator_id=mediator_id, partner_id=mediation.partner_id,
-                            conflicts=frozenset(declared), active=entry.get("active", True))
+                            conflicts=frozenset(_declared(entry.get("conflicts"), case_parties(mediation))),
+                            active=entry.get("active", True))
     raise UnknownMediator(mediator_id)
+
+
+def _declared(ties: Any, parties: tuple[CaseParty, ...]) -> set[Conflict]:
+    """The mediator's conflicts that touch this case. Routing sends only which party each one ties
+    to (a declaration names people who are not parties and never leaves routing); the conflict's
+    value is that party's own id number or agent's law firm."""
+    if isinstance(ties, dict):  # offers opened before routing stopped sending declarations
+        declared = {Conflict(ConflictKind.PARTY_ID_NUMBER, v) for v in ties.get("id_numbers") or []}
+        return declared | {Conflict(ConflictKind.LAW_FIRM, v) for v in ties.get("law_firms") or []}
+    by_id = {p.party_id: p for p in parties}
+    declared = set()
+    for tie in ties or []:
+        party = by_id.get(str(tie.get("party_id")))
+        if party is None:
+            raise AssignmentRefused("the case's parties are not known yet; try again shortly")
+        if tie.get("kind") == ConflictKind.LAW_FIRM.value and party.agent_law_firm:
+            declared.add(Conflict(ConflictKind.LAW_FIRM, party.agent_law_firm))
+        elif tie.get("kind") == ConflictKind.PARTY_ID_NUMBER.value:
+            declared.add(Conflict(ConflictKind.PARTY_ID_NUMBER, party.id_number))
+    return declared
 
 
 def case_parties(mediation: Mediation) -> tuple[CaseParty, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 from services.mediation.actions.clock import current_due_at
 from services.mediation.actions.core import rfc3339
 from services.mediation.domain.machine import allowed_actions
-from services.mediation.domain.masking import mask_id_number, mask_name
+from shared.masking import mask_id_number, mask_name
 from services.mediation.domain.states import MediationStatus, Role
 from services.mediation.store.models import AuditEntry, Contact, Extension, ExtensionConsent, Mediation, Session
 from shared.auth import Principal

@@ -7,6 +7,7 @@ only make the bus redeliver something that can never succeed."""
 
 from __future__ import annotations
 
+from sqlalchemy import JSON, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.actions import offers, outcomes
@@ -19,6 +20,11 @@ from shared.messaging import ConsumerHandler
 from shared.logging import get_logger
 
 log = get_logger("mediation.consumer")
+
+_MEDIATIONS = Mediation.__table__
+# case.routed overtook case.received: the offer was opened on routing's party-less facts.
+_SNAPSHOT_LATE = (update(_MEDIATIONS).where(_MEDIATIONS.c.case_id == bindparam("the_case"))
+                  .values(case_snapshot=bindparam("the_snapshot", type_=JSON)))
 
 
 class EventConsumer:
@@ -37,15 +43,18 @@ class EventConsumer:
 
     async def on_received(self, session: AsyncSession, envelope: Envelope) -> None:
         """One upsert: a new receipt, or the facts filled into the bare receipt a withdrawal that got
-        here first left (its withdrawn_at stays)."""
+        here first left (its withdrawn_at stays). An offer opened before this event arrived gets the
+        case's parties now."""
         data = envelope.data
         facts = {"received_at": envelope.occurred_at, "court_code": data.get("court_code"),
-                 "category": data.get("category"), "district": data.get("district"), "mode": data.get("mode")}
+                 "category": data.get("category"), "district": data.get("district"), "mode": data.get("mode"),
+                 "case_snapshot": data}
         table = Receipt.__table__
         upsert = self.rt.db.insert(table).values(case_id=envelope.case_id, **facts)
         await session.execute(upsert.on_conflict_do_update(
             index_elements=["case_id"], set_={key: upsert.excluded[key] for key in facts},
             where=table.c.court_code.is_(None)))
+        await session.execute(_SNAPSHOT_LATE, {"the_case": envelope.case_id, "the_snapshot": data})
 
     async def on_routed(self, session: AsyncSession, envelope: Envelope) -> None:
         if not envelope.data.get("partner_id"):
@@ -55,7 +64,9 @@ class EventConsumer:
             log.info("routing of a withdrawn case ignored", case_id=envelope.case_id)
             return
         mediation = await session.get(Mediation, envelope.case_id, with_for_update=True)
-        opened = offers.open_offer(session, mediation, envelope.case_id, envelope.data, envelope.occurred_at)
+        received = receipt.case_snapshot if receipt is not None else None
+        opened = offers.open_offer(session, mediation, envelope.case_id, envelope.data, envelope.occurred_at,
+                                   received)
         if opened is not None:
             log.info("offer opened", case_id=envelope.case_id, partner_id=opened.partner_id,
                      attempt=opened.attempt, closes_at=opened.offer_closes_at.isoformat())

@@ -87,6 +87,8 @@ class Receipt(Base):
     category: Mapped[str | None] = mapped_column(String(40))
     district: Mapped[str | None] = mapped_column(String(6))
     mode: Mapped[str | None] = mapped_column(String(20))
+    # The case as intake sent it (parties included): case.routed carries no party.
+    case_snapshot: Mapped[dict | None] = mapped_column(JSON)
     # case.withdrawn that arrived before any offer existed: no offer may open afterwards.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

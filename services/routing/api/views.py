@@ -10,13 +10,7 @@ from services.routing.domain.explain import partner_label
 from services.routing.domain.index import RosterIndex
 from services.routing.store.models import PartnerRow, RulesetRow
 from services.routing.domain.ruleset import FILTERS, MANDATORY_FILTERS
-
-
-def mask_id_number(number: str) -> str:
-    """Keep the address code and the last four, as intake does: "370202********1234"."""
-    if len(number) < 12:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+from shared.masking import mask_id_number
 
 
 def _conflicts(raw: dict | None, reveal: bool) -> dict[str, list[str]]:

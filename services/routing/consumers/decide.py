@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.routing.domain.case import InvalidRoutingCase, RoutingCase
 from services.routing.domain.engine import RoutingDecision, considered_partner_ids, decide
 from services.routing.domain.policy import PACKS, pack_in_force
+from services.routing.domain.roster import normalise_firm
 from services.routing.domain.ruleset import Ruleset
 from services.routing.store import roster as roster_store
 from services.routing.store.models import DecisionRow, RoutedCase
@@ -37,13 +38,35 @@ def _facts(data: dict) -> dict:
     return facts
 
 
-def _mediators(partner) -> list[dict]:
-    """The partner's mediators travel with the offer: mediation assigns one and checks recusal."""
+# The case as routed, for those who hear case.routed before case.received: no party, nothing personal.
+_ROUTED_CASE_KEYS = ("court_code", "case_number", "court_case_number", "stage", "mode", "procedure", "category",
+                     "district", "claim_amount")
+
+
+def _routed_case(facts: dict) -> dict:
+    return {key: facts.get(key) for key in _ROUTED_CASE_KEYS}
+
+
+def _mediators(partner, facts: dict) -> list[dict]:
+    """The partner's mediators travel with the offer: mediation assigns one and checks recusal.
+
+    A mediator's declared conflicts never leave routing (they name people who are not parties):
+    each mediator carries only which parties of this case its declarations touch, and how."""
     if partner is None:
         return []
-    return [{"id": m.id, "name": m.name, "specialties": sorted(m.specialties),
-             "conflicts": {"id_numbers": sorted(m.conflicts.id_numbers), "law_firms": sorted(m.conflicts.law_firms)}}
+    return [{"id": m.id, "name": m.name, "specialties": sorted(m.specialties), "conflicts": _ties(m, facts)}
             for m in partner.mediators]
+
+
+def _ties(mediator, facts: dict) -> list[dict]:
+    ties = []
+    for party in facts.get("parties") or ():
+        if str(party.get("id_number") or "").strip().upper() in mediator.conflicts.id_numbers:
+            ties.append({"kind": "party_id_number", "party_id": party.get("party_id")})
+        firm = (party.get("represented_by") or {}).get("law_firm") or party.get("law_firm")
+        if firm and normalise_firm(firm) in mediator.conflicts.law_firms:
+            ties.append({"kind": "law_firm", "party_id": party.get("party_id")})
+    return ties
 
 
 class DecideConsumer:
@@ -139,13 +162,13 @@ class DecideConsumer:
         if decision.partner_id:
             routed.holder_partner_id = decision.partner_id
             partner = index.get(decision.partner_id)
-            summary |= {"partner_name": partner.name_zh if partner else None, "case": routed.facts,
-                        "mediators": _mediators(partner)}
+            summary |= {"partner_name": partner.name_zh if partner else None, "case": _routed_case(routed.facts),
+                        "mediators": _mediators(partner, routed.facts)}
             envelope = Envelope.new("case.routed", routed.case_id, "routing", summary, occurred_at=now)
         else:
             routed.closed = True
             summary |= {"return_to_court": decision.return_to_court, "court_code": routed.facts.get("court_code"),
-                        "stage": routed.facts.get("stage"), "case": routed.facts}
+                        "stage": routed.facts.get("stage"), "case": _routed_case(routed.facts)}
             envelope = Envelope.new("case.unroutable", routed.case_id, "routing", summary, occurred_at=now)
         await self.rt.outbox.add(session, envelope)
         log.info("case routed" if decision.partner_id else "case unroutable", case_id=routed.case_id,

@@ -43,9 +43,10 @@ def case_facts(mode: str = "delegation", **changes: Any) -> dict[str, Any]:
 def mediators(partner_id: str = "P12") -> list[dict[str, Any]]:
     return [
         {"id": f"{partner_id}-M01", "name": "曹丹丹", "specialties": ["commercial_contract"],
-         "conflicts": {"id_numbers": [], "law_firms": [CONFLICTED_FIRM]}},
+         # as routing sends it: which party a declaration ties to, never the declaration itself
+         "conflicts": [{"kind": "law_firm", "party_id": RESPONDENT}]},
         {"id": f"{partner_id}-M02", "name": "彭庆丰", "specialties": ["private_lending"],
-         "conflicts": {"id_numbers": [], "law_firms": []}},
+         "conflicts": []},
     ]
 
 

@@ -6,15 +6,13 @@ from stdnum.cn import ric
 from services.intake.domain.identity import (
     InvalidIdentity,
     is_known_address_code,
-    mask_address,
-    mask_id_number,
-    mask_phone,
     parse_resident_id,
     validate_mobile,
     validate_resident_id,
     validate_uscc,
 )
 from services.intake.domain.reference import DISTRICT_CODES
+from shared.masking import mask_address, mask_id_number, mask_phone
 
 from .factories import TODAY, credit_code, resident_id, with_wrong_check_digit
 

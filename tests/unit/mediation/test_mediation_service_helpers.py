@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from services.mediation.actions.offers import open_offer
-from services.mediation.domain.masking import mask_id_number, mask_name
+from shared.masking import mask_id_number, mask_name
 from services.mediation.domain.period import statutory_period_days
 from services.mediation.metrics import CALENDAR_FALLBACK
 from services.mediation.settings import Settings
