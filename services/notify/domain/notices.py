@@ -16,26 +16,15 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from shared import labels_zh
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 # China keeps one offset all year, so a fixed zone is exact and needs no tz database.
 CHINA_TIME = timezone(timedelta(hours=8), "CST")
 
-MODE_NAMES = {
-    "delegation": "立案前委派调解",
-    "entrustment": "立案后委托调解",
-    "invitation": "诉中邀请调解",
-    "self": "自行调解",
-}
-CATEGORY_NAMES = {
-    "neighbour": "相邻关系", "family": "婚姻家庭", "inheritance": "继承", "private_lending": "民间借贷",
-    "financial_loan": "金融借款/信用卡", "insurance": "保险合同", "securities_futures": "证券期货",
-    "labour": "劳动争议", "traffic_accident": "机动车交通事故责任", "medical": "医疗损害责任",
-    "consumer": "消费者权益", "property_service": "物业服务合同", "tenancy": "房屋租赁",
-    "real_estate": "商品房买卖", "construction": "建设工程", "commercial_contract": "商事合同",
-    "company": "公司与合伙", "intellectual_property": "知识产权", "online": "网络购物与网络侵权",
-    "maritime": "海事海商", "cross_strait": "涉台", "overseas_chinese": "涉侨", "price": "价格争议",
-    "sme_arrears": "中小企业账款", "personal_injury": "生命权健康权身体权", "other": "其他",
-}
+# the words come from the one table the web client and the exports use too
+MODE_NAMES = labels_zh.MODES
+CATEGORY_NAMES = labels_zh.CATEGORIES
 NEXT_STEP_AFTER_FAILURE = {
     "delegation": "纠纷将移送法院登记立案，由法院依法审理。",
     "entrustment": "案件将由法院恢复审理。",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 from types import MappingProxyType
 
+from shared import labels_zh
+
 
 class Stage(StrEnum):
     PRE_FILING = "pre_filing"
@@ -35,56 +37,14 @@ class PartyRole(StrEnum):
     THIRD_PARTY = "third_party"
 
 
-MODE_NAMES_ZH = MappingProxyType({
-    Mode.DELEGATION: "立案前委派调解",
-    Mode.ENTRUSTMENT: "立案后委托调解",
-    Mode.INVITATION: "诉中邀请调解",
-    Mode.SELF: "合作单位自行调解",
-})
+# the Chinese names are the one table's (shared/labels_zh.py), shared with the web client and notices
+MODE_NAMES_ZH = MappingProxyType({mode: labels_zh.MODES[mode.value] for mode in Mode})
 
-CATEGORIES = MappingProxyType({
-    "neighbour": "相邻关系",
-    "family": "婚姻家庭",
-    "inheritance": "继承",
-    "private_lending": "民间借贷",
-    "financial_loan": "金融借款/信用卡",
-    "insurance": "保险合同",
-    "securities_futures": "证券期货",
-    "labour": "劳动争议",
-    "traffic_accident": "机动车交通事故责任",
-    "medical": "医疗损害责任",
-    "consumer": "消费者权益",
-    "property_service": "物业服务合同",
-    "tenancy": "房屋租赁",
-    "real_estate": "商品房买卖",
-    "construction": "建设工程",
-    "commercial_contract": "商事合同",
-    "company": "公司与合伙",
-    "intellectual_property": "知识产权",
-    "online": "网络购物与网络侵权",
-    "maritime": "海事海商",
-    "cross_strait": "涉台",
-    "overseas_chinese": "涉侨",
-    "price": "价格争议",
-    "sme_arrears": "中小企业账款",
-    "personal_injury": "生命权健康权身体权",
-    "other": "其他",
-})
+CATEGORIES = labels_zh.CATEGORIES
 
 # Qingdao, in the order of domain.md's districts table (P01..P10 follow this order).
 QINGDAO_CITY = "370200"
-QINGDAO_DISTRICTS = MappingProxyType({
-    "370202": "市南区",
-    "370203": "市北区",
-    "370211": "黄岛区",
-    "370212": "崂山区",
-    "370213": "李沧区",
-    "370214": "城阳区",
-    "370215": "即墨区",
-    "370281": "胶州市",
-    "370283": "平度市",
-    "370285": "莱西市",
-})
+QINGDAO_DISTRICTS = MappingProxyType({code: name for code, name in labels_zh.DISTRICTS.items() if code != QINGDAO_CITY})
 
 
 def city_of(district: str) -> str:
