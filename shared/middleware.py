@@ -8,13 +8,13 @@ ASGI `send` instead.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
 
-from shared.context import correlation_id_var
+from shared.context import correlation_id_or_new, correlation_id_var
+from shared.logging import get_logger
 from shared.metrics import HTTP_DURATION, HTTP_REQUESTS
 from shared.problems import Problem, problem_response
 from shared.ratelimit import RateLimiter
@@ -23,6 +23,10 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = get_logger("http")
+access_log = get_logger("http.access")
+_QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -38,7 +42,10 @@ def _route_template(scope: Scope) -> str:
 
 class RequestContext:
     """Correlation id (taken from `x-correlation-id` or made), bound to every log line and event of
-    the request and echoed on the answer; request count and duration per route template."""
+    the request and echoed on the answer; request count and duration per route template.
+
+    The header is outside input copied into every event and message of the case: one that is too
+    long or not printable ASCII is replaced by a fresh id (shared/context.py), never echoed."""
 
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app, self.service = app, service
@@ -47,26 +54,46 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cid = _header(scope, b"x-correlation-id") or str(uuid.uuid4())
+        cid = correlation_id_or_new(_header(scope, b"x-correlation-id"))
         started = time.perf_counter()
         status = 500
 
+        responded = False
+
         async def send_with_id(message: dict) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 message["headers"] = [*message.get("headers", []), (b"x-correlation-id", cid.encode("latin-1"))]
             await send(message)
 
         token = correlation_id_var.set(cid)
         try:
             with structlog.contextvars.bound_contextvars(correlation_id=cid):
-                await self.app(scope, receive, send_with_id)
+                try:
+                    await self.app(scope, receive, send_with_id)
+                except Exception:
+                    # Answered here, not by Starlette's outermost error handler: there the id is
+                    # already unbound, so neither the answer nor the log line would carry it.
+                    log.error("unhandled error", method=scope["method"], route=_route_template(scope),
+                              exc_info=True)
+                    if responded:
+                        raise
+                    await problem_response(Problem(500, "An unexpected error occurred.", correlation_id=cid))(
+                        scope, receive, send_with_id)
+                finally:
+                    route = _route_template(scope)
+                    elapsed = time.perf_counter() - started
+                    HTTP_REQUESTS.labels(self.service, scope["method"], route, str(status)).inc()
+                    HTTP_DURATION.labels(self.service, scope["method"], route).observe(elapsed)
+                    # The access log: the route template and status, never the query string (it
+                    # can carry a party's name or phone). Probes and scrapes that succeed are not
+                    # logged: every few seconds per pod, they would bury the requests.
+                    if status >= 400 or route not in _QUIET_ROUTES:
+                        access_log.info("request", method=scope["method"], path=scope["path"], route=route,
+                                        status=status, duration_ms=round(elapsed * 1000, 1))
         finally:
             correlation_id_var.reset(token)
-            route = _route_template(scope)
-            HTTP_REQUESTS.labels(self.service, scope["method"], route, str(status)).inc()
-            HTTP_DURATION.labels(self.service, scope["method"], route).observe(time.perf_counter() - started)
 
 
 class RateLimit:
