@@ -10,10 +10,13 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 
+from shared.inputs import line_breaker
 from shared.problems import Problem
 
 ROLES = ("clerk", "partner", "mediator", "ops")
 ALGORITHM = "HS256"
+BINDING_CLAIMS = ("court_code", "partner_id", "mediator_id")
+MAX_CLAIM_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,16 @@ def decode_token(secret: str, token: str, issuer: str = "courtmed") -> Principal
     except jwt.PyJWTError as exc:
         raise Problem(401, f"Invalid token: {exc}", headers={"WWW-Authenticate": "Bearer"}) from exc
     role = claims.get("role")
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         raise Problem(401, "Token carries no known role.", headers={"WWW-Authenticate": "Bearer"})
+    # A signed token is still input: a claim of the wrong type (a court code as a number) or holding
+    # control characters would reach the queries and the logs, so it is refused like a bad signature.
+    for name in ("sub", *BINDING_CLAIMS):
+        value = claims.get(name)
+        if name == "sub" or value is not None:
+            if not isinstance(value, str) or not 0 < len(value) <= MAX_CLAIM_LENGTH or line_breaker(value):
+                raise Problem(401, f"Token claim {name} must be a short single-line string.",
+                              headers={"WWW-Authenticate": "Bearer"})
     principal = Principal(subject=claims["sub"], role=role, court_code=claims.get("court_code"),
                           partner_id=claims.get("partner_id"), mediator_id=claims.get("mediator_id"))
     # A role without its binding would read as "everything" to the scope checks: refuse it.

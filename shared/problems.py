@@ -18,7 +18,7 @@ TYPE_BASE = "https://courtmed.example/problems/"
 
 _TITLES = {
     400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 415: "Unsupported media type",
+    405: "Method not allowed", 409: "Conflict", 413: "Content too large", 415: "Unsupported media type",
     422: "Validation failed", 429: "Too many requests", 500: "Internal error", 503: "Service unavailable",
 }
 

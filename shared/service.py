@@ -11,11 +11,13 @@ from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 
+from shared.boundary import InputBoundary
 from shared.bus import Bus
 from shared.db import Database
 from shared.logging import configure_logging, get_logger
 from shared.messaging import MessagingTables, Outbox, idempotent_consumer, ConsumerHandler
 from shared.metrics import render
+from shared.pagination import use_cursor_key
 from shared.middleware import RateLimit, RequestContext
 from shared.problems import install_problem_handlers
 from shared.ratelimit import RateLimiter
@@ -121,10 +123,13 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
     app.state.auth_settings = settings
     app.state.bus = bus
     install_problem_handlers(app)
+    use_cursor_key(settings.jwt_secret)
 
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.rate_limiter = limiter
-    # The last added is the outermost: a 429 still carries its correlation id and is counted.
+    # The last added is the outermost: a 429 still carries its correlation id and is counted; bad
+    # input (shared/boundary.py) is refused inside the rate limit, before any route reads it.
+    app.add_middleware(InputBoundary, api=app, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, limiter=limiter)
     app.add_middleware(RequestContext, service=metric_service)
 

@@ -47,6 +47,8 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = Field(1.0, validation_alias="OUTBOX_POLL_SECONDS")
     rate_limit_per_minute: int = Field(3000, validation_alias="RATE_LIMIT_PER_MINUTE")
     rate_limit_burst: int = Field(500, validation_alias="RATE_LIMIT_BURST")
+    # A larger body is refused with 413 unread; a route may declare its own (the batch create does).
+    max_body_bytes: int = Field(1_048_576, ge=1024, validation_alias="MAX_BODY_BYTES")
     consumer_max_attempts: int = Field(5, validation_alias="CONSUMER_MAX_ATTEMPTS")
     consumer_retry_delay_ms: int = Field(2000, validation_alias="CONSUMER_RETRY_DELAY_MS")
     # At most this many events in one consumer transaction (fewer when fewer have arrived).

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from services.mediation.domain.contact import Channel
+from shared.inputs import Instant, SingleLine, Text
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Reason = Text(1000)
+# Ids of parties and mediators: one line, the length of a UUID or a roster id at most.
+PartyId = SingleLine(36)
 
 
 class Body(BaseModel):
@@ -20,18 +23,18 @@ class DeclineIn(Body):
 
 
 class WaiverIn(Body):
-    party_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
-    disclosed_at: AwareDatetime
+    party_id: PartyId
+    disclosed_at: Instant
 
 
 class MediatorIn(Body):
-    mediator_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    mediator_id: SingleLine(40)
     waivers: list[WaiverIn] = Field(default_factory=list, max_length=50)
 
 
 class SessionIn(Body):
-    scheduled_at: AwareDatetime
-    location: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
+    scheduled_at: Instant
+    location: SingleLine(300) | None = None
     online: StrictBool = False
 
     @model_validator(mode="after")
@@ -42,14 +45,14 @@ class SessionIn(Body):
 
 
 class ContactIn(Body):
-    party_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)]
+    party_id: PartyId
     channel: Channel
-    contacted_at: AwareDatetime | None = None  # when it happened; now if absent
+    contacted_at: Instant | None = None  # when it happened; now if absent
 
 
 class ExtensionIn(Body):
     days: int = Field(ge=1, le=365)
-    consents: list[Annotated[str, StringConstraints(min_length=1, max_length=36)]] = Field(max_length=50)
+    consents: list[PartyId] = Field(max_length=50)
 
 
 class NoteIn(Body):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.events import EVENT_TYPES
+from shared.inputs import Instant, SingleLine
 
 
 class EndpointCreate(BaseModel):
@@ -15,7 +14,7 @@ class EndpointCreate(BaseModel):
     url: str = Field(min_length=1, max_length=2000)
     event_types: list[str] = Field(min_length=1, max_length=len(EVENT_TYPES))
     # Ops may register an endpoint on a partner's behalf; a partner's token already names its partner.
-    partner_id: str | None = Field(None, max_length=20)
+    partner_id: SingleLine(20) | None = None
 
     @field_validator("event_types")
     @classmethod
@@ -29,12 +28,5 @@ class EndpointCreate(BaseModel):
 class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: datetime
-    endpoint_id: str | None = None
-
-    @field_validator("since")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("an RFC 3339 time with its offset is required")
-        return value
+    since: Instant
+    endpoint_id: SingleLine(36) | None = None

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from services.routing.api.deps import AnyRole, Ops, decode_cursor, encode_cursor, runtime
+from services.routing.api.deps import AnyRole, Ops, runtime
 from services.routing.api.schemas import PartnerPatch
 from services.routing.api.views import partner_view
 from services.routing.domain.roster import Partner
@@ -14,6 +14,7 @@ from services.routing.domain.vocabulary import CATEGORIES, Mode, is_area_code
 from services.routing.store import partners as repo
 from services.routing.store.roster import partner_from_row
 from shared.logging import get_logger
+from shared.pagination import encode_id_cursor, id_cursor_position
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/partners", tags=["partners"])
@@ -47,7 +48,7 @@ async def list_partners(request: Request, principal: AnyRole, category: str | No
                         district: str | None = None, mode: str | None = None, active: bool | None = None,
                         limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict:
     _check_filters(category, district, mode)
-    after = decode_cursor(cursor) if cursor else ""
+    after = id_cursor_position(cursor)
     rt = runtime(request)
     async with rt.db.read() as session:
         index = await rt.roster.index(session)
@@ -65,7 +66,7 @@ async def list_partners(request: Request, principal: AnyRole, category: str | No
         rows = await repo.rows_by_id(session, page)
     reveal = principal.role == "ops"
     return {"items": [partner_view(rows[pid], reveal_personal_data=reveal) for pid in page if pid in rows],
-            "next_cursor": encode_cursor(page[-1]) if more and page else None}
+            "next_cursor": encode_id_cursor(page[-1]) if more and page else None}
 
 
 @router.get("/{partner_id}", summary="One partner body with its mediators and open cases")

@@ -16,6 +16,7 @@ from services.intake.store.models import Case, IdempotencyKey, Party, TimelineEn
 from tests.integration.intake.test_intake_api import CLERK_A, CLERK_B, count, headers
 from tests.support.cases import case_body
 from tests.support.platform import running
+from shared.boundary import json_body_fault
 from tests.unit.intake.test_intake_schemas import BAD_BODIES
 
 BATCH = "/v1/cases/batch"
@@ -136,11 +137,23 @@ async def test_a_bad_envelope_is_one_problem_and_stores_nothing(pg_database, env
 
 async def test_batch_items_answer_what_the_single_create_answers(pg_database):
     async with running({"intake": await pg_database("intake")}) as p:
-        items = [{"idempotency_key": f"bad-{name}", "case": body} for name, body, _ in BAD_BODIES]
+        # A control character refuses the whole request at the input boundary, a batch's too
+        # (test_control_characters_refuse_the_whole_batch); every other fault is the item's own.
+        bad_bodies = [(name, body, _) for name, body, _ in BAD_BODIES if not json_body_fault(json.dumps(body).encode())]
+        items = [{"idempotency_key": f"bad-{name}", "case": body} for name, body, _ in bad_bodies]
         batch = (await p.client.post(BATCH, json={"items": items}, headers=headers(p))).json()["items"]
-        for (name, body, _), result in zip(BAD_BODIES, batch):
+        for (name, body, _), result in zip(bad_bodies, batch):
             single = await p.client.post("/v1/cases", json=body, headers=headers(p, f"bad-{name}"))
             assert (result["status"], result["body"]) == (single.status_code, single.json()), name
+        assert await nothing_stored(p)
+
+
+async def test_control_characters_refuse_the_whole_batch(pg_database):
+    async with running({"intake": await pg_database("intake")}) as p:
+        items = [item("clean"), item("nul", summary="物业费\u0000纠纷")]
+        answer = await p.client.post(BATCH, json={"items": items}, headers=headers(p))
+        assert answer.status_code == 422
+        assert answer.json()["errors"][0]["field"] == "items[1].case.summary"
         assert await nothing_stored(p)
 
 
