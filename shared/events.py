@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.context import correlation_id_var
+from shared.context import correlation_id_or_new, correlation_id_var
 
 EVENT_TYPES = (
     "case.received",
@@ -58,7 +58,9 @@ class Envelope(BaseModel):
             source=source,
             data=data or {},
             occurred_at=occurred_at or utcnow(),
-            correlation_id=correlation_id or correlation_id_var.get() or str(uuid.uuid4()),
+            # Checked here too, not only at the edge: the id becomes an AMQP property and a webhook
+            # header, and one the broker cannot take would park the event (shared/messaging.py).
+            correlation_id=correlation_id_or_new(correlation_id or correlation_id_var.get()),
         )
 
     def to_json(self) -> bytes:

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,16 +20,18 @@ from datetime import datetime, timezone
 import structlog
 from sqlalchemy import (BigInteger, Column, Index, Integer, MetaData, String, Table, Text, func,
                         select, update)
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import BatchHandler, Bus
-from shared.bus.base import NotAttempted
+from shared.bus.base import NotAttempted, Unpublishable
 from shared.context import correlation_id_var
 from shared.db import Database, UTCDateTime
 from shared.events import Envelope
 from shared.logging import get_logger
 from shared.polling import poll_forever
-from shared.metrics import INBOX_DUPLICATES, OUTBOX_PENDING, OUTBOX_PUBLISH_FAILURES
+from shared.metrics import (INBOX_DUPLICATES, OUTBOX_LAST_ADVANCE, OUTBOX_PARKED, OUTBOX_PARKED_TOTAL,
+                            OUTBOX_PENDING, OUTBOX_PUBLISH_FAILURES)
 
 log = get_logger("messaging")
 
@@ -38,6 +42,7 @@ ConsumerHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 class MessagingTables:
     outbox: Table
     inbox: Table
+    parked: Table
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
@@ -62,7 +67,26 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("event_id", String(36), primary_key=True),
         Column("processed_at", UTCDateTime(), nullable=False),
     )
-    return MessagingTables(outbox, inbox)
+    # Outbox rows the bus can never take as they are (shared/bus/base.py Unpublishable), set aside
+    # with the reason until an operator replays them; one row per parking, so a replay that fails
+    # again parks the row anew and the history stays. While a case has a row here not yet released,
+    # its later events wait in the outbox (order per case); other cases flow on.
+    parked = Table(
+        "outbox_parked", metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("outbox_id", BigInteger, nullable=False),
+        Column("event_id", String(36), nullable=False),
+        Column("type", String(64), nullable=False),
+        Column("case_id", String(36), nullable=False),
+        Column("error", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("parked_at", UTCDateTime(), nullable=False),
+        Column("released_at", UTCDateTime(), nullable=True),
+        Column("released_by", String(200), nullable=True),
+    )
+    Index("ix_outbox_parked_held_case", parked.c.case_id, postgresql_where=parked.c.released_at.is_(None),
+          sqlite_where=parked.c.released_at.is_(None))
+    return MessagingTables(outbox, inbox, parked)
 
 
 # Set in a session's `info` by Outbox.add: the commit wakes the relay only when there is news for it.
@@ -74,9 +98,12 @@ class Outbox:
 
     def __init__(self, db: Database, tables: MessagingTables, bus: Bus, service: str,
                  *, poll_seconds: float = 0.2, batch_size: int = 200) -> None:
-        self.db, self.table, self.bus, self.service = db, tables.outbox, bus, service
+        self.db, self.table, self.parked, self.bus, self.service = db, tables.outbox, tables.parked, bus, service
         self.poll_seconds, self.batch_size = poll_seconds, batch_size
         self._insert = self.table.insert()
+        self._pending = self._pending_query()
+        self.last_advanced = time.monotonic()
+        self.stall_seconds = RELAY_STALL_SECONDS
         self._wake = asyncio.Event()
         db.on_commit(self.on_commit)
 
@@ -101,38 +128,149 @@ class Outbox:
 
     async def run(self) -> None:
         """The relay loop: publish pending rows; sleep until woken by a commit or the poll interval."""
+        self._advanced()
+        try:
+            await self.refresh_parked_count()
+        except Exception:
+            log.warning("could not count parked outbox rows", service=self.service, exc_info=True)
         await poll_forever(self.publish_pending, wake=self._wake, poll_seconds=self.poll_seconds,
                            batch_size=self.batch_size, name=f"{self.service}.outbox")
 
     async def publish_pending(self) -> int:
         """Publish one batch in id order, the cases side by side; a case stops at its first failure, so
-        its later events wait behind it and order per case is kept."""
+        its later events wait behind it and order per case is kept. A row the bus can never take is
+        parked (`outbox_parked`) and the other cases go on; a broker that is away parks nothing.
+        Answers how many rows the pass settled (published or parked)."""
         async with self.db.unit_of_work(wake=False) as session:
-            query = (select(self.table.c.id, self.table.c.payload)
-                     .where(self.table.c.published_at.is_(None))
-                     .order_by(self.table.c.id).limit(self.batch_size))
-            if not self.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
+            rows = (await session.execute(self._pending)).all()
             if not rows:
+                self._advanced()
                 return 0
-            outcomes = await self.bus.publish_many([Envelope.model_validate_json(payload) for _, payload in rows])
-            done = [row_id for (row_id, _), failure in zip(rows, outcomes) if failure is None]
+            outcomes = await self._publish_rows(rows)
+            done = [row.id for row, failure in zip(rows, outcomes) if failure is None]
             if done:
                 await session.execute(update(self.table).where(self.table.c.id.in_(done))
                                       .values(published_at=datetime.now(timezone.utc)))
-            await self._record_failures(session, rows, outcomes)
+            parked = await self._record_failures(session, rows, outcomes, broker_took_others=bool(done))
+        if done or parked:
+            self._advanced()
+        if parked:
+            await self.refresh_parked_count()
         await self._report_pending(complete=len(done) == len(rows) < self.batch_size)
-        return len(done)
+        return len(done) + parked
 
-    async def _record_failures(self, session: AsyncSession, rows, outcomes) -> None:
-        for (row_id, _), failure in zip(rows, outcomes):
+    def _pending_query(self):
+        """Unpublished rows in id order, but none of a case that has a parked row not yet released."""
+        query = (select(self.table.c.id, self.table.c.case_id, self.table.c.payload, self.table.c.attempts)
+                 .where(*self._relayable()).order_by(self.table.c.id).limit(self.batch_size))
+        if not self.db.is_sqlite:
+            query = query.with_for_update(of=self.table, skip_locked=True)
+        return query
+
+    def _relayable(self) -> tuple:
+        held = (select(self.parked.c.id).where(self.parked.c.case_id == self.table.c.case_id,
+                                               self.parked.c.released_at.is_(None)))
+        return self.table.c.published_at.is_(None), ~held.exists()
+
+    async def _publish_rows(self, rows) -> list[BaseException | None]:
+        """The bus's outcome for each row; a payload that is no longer a valid event fails as
+        Unpublishable without reaching the bus, and the later rows of its case wait."""
+        outcomes: list[BaseException | None] = [NotAttempted()] * len(rows)
+        envelopes: list[Envelope] = []
+        positions: list[int] = []
+        broken_cases: set[str] = set()
+        for position, row in enumerate(rows):
+            if row.case_id in broken_cases:
+                continue
+            try:
+                envelope = Envelope.model_validate_json(row.payload)
+            except ValidationError as exc:
+                outcomes[position] = Unpublishable(_describe_invalid(exc))
+                broken_cases.add(row.case_id)
+                continue
+            envelopes.append(envelope)
+            positions.append(position)
+        if envelopes:
+            for position, outcome in zip(positions, await self.bus.publish_many(envelopes)):
+                outcomes[position] = outcome
+        return outcomes
+
+    async def _record_failures(self, session: AsyncSession, rows, outcomes, *, broker_took_others: bool) -> int:
+        """Count each failed attempt on its row; park a row that can never be published, or one that
+        failed PARK_AFTER_ATTEMPTS times in a row while the broker took other rows of the same pass
+        (so the fault is the row's, not the broker's). Answers how many rows were parked."""
+        parked = 0
+        now = datetime.now(timezone.utc)
+        for row, failure in zip(rows, outcomes):
             if failure is None or isinstance(failure, NotAttempted):
                 continue
             OUTBOX_PUBLISH_FAILURES.labels(service=self.service).inc()
-            await session.execute(update(self.table).where(self.table.c.id == row_id).values(
-                attempts=self.table.c.attempts + 1, last_error=repr(failure)[:500]))
-            log.warning("outbox publish failed; will retry", service=self.service, error=repr(failure))
+            error = _error_text(failure)
+            attempts = row.attempts + 1
+            await session.execute(update(self.table).where(self.table.c.id == row.id).values(
+                attempts=self.table.c.attempts + 1, last_error=error))
+            if isinstance(failure, Unpublishable) or (broker_took_others and attempts >= PARK_AFTER_ATTEMPTS):
+                envelope_type = self._row_type(row)
+                await session.execute(self.parked.insert().values(
+                    outbox_id=row.id, event_id=self._row_event_id(row), type=envelope_type, case_id=row.case_id,
+                    error=error, attempts=attempts, parked_at=now))
+                OUTBOX_PARKED_TOTAL.labels(service=self.service).inc()
+                parked += 1
+                log.error("outbox row parked; its case's later events wait until an operator replays it",
+                          service=self.service, outbox_id=row.id, event_type=envelope_type, error=error)
+            else:
+                log.warning("outbox publish failed; will retry", service=self.service, error=error)
+        return parked
+
+    def _row_type(self, row) -> str:
+        return _payload_field(row.payload, "type") or "unknown"
+
+    def _row_event_id(self, row) -> str:
+        return _payload_field(row.payload, "event_id") or ""
+
+    def _advanced(self) -> None:
+        self.last_advanced = time.monotonic()
+        OUTBOX_LAST_ADVANCE.labels(service=self.service).set(time.time())
+
+    def stalled_for(self) -> float:
+        """Seconds since a pass last published or parked something, or found nothing to do: a relay
+        that is stuck (or gone) while rows wait grows this; an idle one polls and keeps it small."""
+        return time.monotonic() - self.last_advanced
+
+    async def stalled(self) -> str | None:
+        """Why readiness should fail, or None: rows wait (none of a parked case) and the relay has
+        not advanced for `stall_seconds`. Parked rows alone do not fail it: they are the metric's and
+        the ops endpoint's to report, and a pod taken out of service would not publish them either."""
+        idle_for = self.stalled_for()
+        if idle_for < self.stall_seconds:
+            return None
+        async with self.db.read() as session:
+            waiting = (await session.execute(select(func.count()).select_from(self.table)
+                                             .where(*self._relayable()))).scalar_one()
+        return f"{waiting} events waiting; relay has not advanced for {idle_for:.0f} s" if waiting else None
+
+    async def refresh_parked_count(self) -> int:
+        async with self.db.read() as session:
+            count = (await session.execute(select(func.count()).select_from(self.parked)
+                                           .where(self.parked.c.released_at.is_(None)))).scalar_one()
+        OUTBOX_PARKED.labels(service=self.service).set(count)
+        return count
+
+    async def release(self, session: AsyncSession, event_id: str, *, by: str) -> dict | None:
+        """Replay a parked row: release it and its case, and reset its attempts, in the caller's
+        transaction; the commit wakes the relay, which publishes it (once) and the case's later
+        events after it. None when no row of that event id is parked now."""
+        row = (await session.execute(select(self.parked).where(self.parked.c.event_id == event_id,
+                                                               self.parked.c.released_at.is_(None))
+                                     .with_for_update())).first()
+        if row is None:
+            return None
+        now = datetime.now(timezone.utc)
+        await session.execute(update(self.parked).where(self.parked.c.id == row.id)
+                              .values(released_at=now, released_by=by))
+        await session.execute(update(self.table).where(self.table.c.id == row.outbox_id).values(attempts=0))
+        session.info[OUTBOX_WRITTEN] = True
+        return {**row._asdict(), "released_at": now, "released_by": by}
 
     async def _report_pending(self, *, complete: bool) -> None:
         if complete:
@@ -144,6 +282,33 @@ class Outbox:
             pending = (await session.execute(select(func.count()).select_from(self.table)
                                              .where(self.table.c.published_at.is_(None)))).scalar_one()
         OUTBOX_PENDING.labels(service=self.service).set(pending)
+
+
+# /readyz fails when rows wait and the relay has done nothing for this long (a pass publishes within
+# seconds; a broker outage shows on the bus check first).
+RELAY_STALL_SECONDS = 30.0
+# A row that failed this many passes in a row while the broker took other rows is parked, even for a
+# failure the bus did not call permanent: retrying it for ever would hold its case for ever.
+PARK_AFTER_ATTEMPTS = 20
+
+
+def _payload_field(payload: str, name: str) -> str | None:
+    try:
+        value = json.loads(payload).get(name)
+    except (ValueError, AttributeError):
+        return None
+    return value[:64] if isinstance(value, str) else None
+
+
+def _describe_invalid(exc: ValidationError) -> str:
+    """Where a stored payload is not a valid event, without the values (they may be personal data)."""
+    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}"
+                         for e in exc.errors(include_input=False, include_url=False))
+    return f"payload is not a valid event: {problems}"
+
+
+def _error_text(failure: BaseException) -> str:
+    return f"{type(failure).__name__}: {failure}"[:500]
 
 
 def idempotent_consumer(db: Database, tables: MessagingTables, consumer: str,

@@ -15,6 +15,16 @@ INBOX_DUPLICATES = Counter("inbox_duplicates_total", "Redelivered events skipped
 OUTBOX_PENDING = Gauge("outbox_pending_messages", "Outbox rows not yet confirmed by the bus", ["service"])
 OUTBOX_PUBLISH_FAILURES = Counter("outbox_publish_failures_total", "Outbox publish attempts that failed",
                                   ["service"])
+# For alerts (shared/messaging.py): `outbox_parked_messages > 0` (an event the bus can never take as it
+# is waits for an operator's replay, GET /v1/ops/<service>/outbox/parked, and its case's later events
+# wait behind it), `increase(outbox_parked_total[10m]) > 0`, and
+# `time() - outbox_relay_last_advance_timestamp_seconds > 120` (a relay stuck or gone while rows wait).
+OUTBOX_PARKED = Gauge("outbox_parked_messages", "Outbox rows parked, not yet replayed", ["service"])
+OUTBOX_PARKED_TOTAL = Counter("outbox_parked_total", "Outbox rows parked because the bus can never take them",
+                              ["service"])
+OUTBOX_LAST_ADVANCE = Gauge("outbox_relay_last_advance_timestamp_seconds",
+                            "When the outbox relay last published or parked a row or found none waiting",
+                            ["service"])
 
 
 def render() -> tuple[bytes, str]:

@@ -19,6 +19,7 @@ from shared.messaging import MessagingTables, Outbox, idempotent_consumer, Consu
 from shared.metrics import render
 from shared.pagination import use_cursor_key
 from shared.middleware import RateLimit, RequestContext
+from shared.outbox_ops import outbox_router
 from shared.problems import install_problem_handlers
 from shared.ratelimit import RateLimiter
 from shared.settings import ServiceSettings
@@ -100,6 +101,13 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
     settings = runtimes[0].settings
     configure_logging(settings.log_level)
     metric_service = runtimes[0].name if len(runtimes) == 1 else "all"
+            return failures
+        try:
+            stalled = await asyncio.wait_for(self.outbox.stalled(), 2.0)
+        except Exception as exc:
+            stalled = type(exc).__name__
+        if stalled:
+            failures[f"{self.name}.outbox"] = stalled
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -166,3 +174,4 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
         for router in runtime.routers:
             app.include_router(router)
     return app
+        app.include_router(outbox_router(runtime))

@@ -73,6 +73,11 @@ class NotAttempted(Exception):
     """Not published because an earlier event of the same case failed first."""
 
 
+class Unpublishable(Exception):
+    """The bus can never take this message (too large, a property it cannot encode): unlike a broker
+    that is away, trying again will not help. The outbox parks such a row instead of retrying it."""
+
+
 def retry_delays_ms(base_ms: int, max_attempts: int) -> list[int]:
     """Delay before each redelivery: base, 4x base, 16x base ... (max_attempts - 1 of them)."""
     return [base_ms * 4**i for i in range(max(0, max_attempts - 1))]

@@ -8,12 +8,13 @@ published before its consumer ever started still lands in that consumer's durabl
 from __future__ import annotations
 
 import asyncio
+import struct
 from collections.abc import Iterable
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
 
-from shared.bus.base import Bus, Subscription, run_batch, take_batch
+from shared.bus.base import Bus, Subscription, Unpublishable, run_batch, take_batch
 from shared.events import Envelope
 from shared.logging import get_logger
 from shared.metrics import BUS_CONSUMED, BUS_PUBLISHED
@@ -25,6 +26,12 @@ PUBLISH_TIMEOUT_S = 10.0
 # A message redelivered this often without an ack (the consumer crashes on it) is dead-lettered
 # by RabbitMQ itself: the guard against a poison message that kills the process.
 DELIVERY_LIMIT = 20
+# RabbitMQ 4's default max_message_size (3.x took up to 128 MiB): a larger message is refused by
+# the broker and closes the channel, so it is refused here first, as a message that cannot be sent.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+# What encoding a message's properties raises (pamqp: a short string over 255 bytes is a TypeError):
+# the message's own fault, never the broker's, so it will fail the same way every time.
+_ENCODING_ERRORS = (TypeError, ValueError, OverflowError, UnicodeError, struct.error)
 
 
 def _main_queue_arguments(queue: str) -> dict:
@@ -41,6 +48,7 @@ class RabbitMQBus(Bus):
                  prefetch: int | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.url = url
+        self.max_message_bytes = MAX_MESSAGE_BYTES
         self.topology = list(topology)
         # Enough unacknowledged messages to fill the next batch while one is being handled.
         self.prefetch = prefetch or 2 * self.max_batch
@@ -163,16 +171,23 @@ class RabbitMQBus(Bus):
     async def publish(self, envelope: Envelope) -> None:
         if self._exchange is None:
             raise RuntimeError("bus not started")
-        message = aio_pika.Message(
-            envelope.to_json(),
-            message_id=envelope.event_id,
-            correlation_id=envelope.correlation_id,
-            content_type="application/json",
-            type=envelope.type,
-            headers={"x-attempt": 1},
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        )
-        await asyncio.wait_for(self._exchange.publish(message, routing_key=envelope.type), PUBLISH_TIMEOUT_S)
+        body = envelope.to_json()
+        if len(body) > self.max_message_bytes:
+            raise Unpublishable(f"message of {len(body)} bytes is larger than the broker takes "
+                                f"({self.max_message_bytes})")
+        try:
+            message = aio_pika.Message(
+                body,
+                message_id=envelope.event_id,
+                correlation_id=envelope.correlation_id,
+                content_type="application/json",
+                type=envelope.type,
+                headers={"x-attempt": 1},
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            )
+            await asyncio.wait_for(self._exchange.publish(message, routing_key=envelope.type), PUBLISH_TIMEOUT_S)
+        except _ENCODING_ERRORS as exc:
+            raise Unpublishable(f"message cannot be encoded: {exc}") from exc
         BUS_PUBLISHED.labels(type=envelope.type).inc()
 
     async def close(self) -> None:
