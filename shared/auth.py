@@ -110,4 +110,5 @@ def require(*roles: str):
             raise Problem(403, f"This action needs one of the roles: {', '.join(roles)}.")
         return principal
 
+    dependency.roles = roles  # type: ignore[attr-defined]  # read by shared/openapi.py
     return dependency

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from services.intake.api.schemas import (CaseBatch, CaseBatchAnswer, CaseCreate, CategoryCode, PartnerId, Status,
-                                         ValidationProblem, WithdrawRequest, field_errors)
+from services.intake.metrics import CASES_RECEIVED
+from services.intake.api.schemas import (CaseBatch, CaseBatchAnswer, CaseCreate, CaseCreated, CaseList, CaseView,
+                                         CategoryCode, PartnerId, Status, WithdrawRequest, field_errors)
 from services.intake.api.views import case_view, created_view
+from services.intake.domain.case_number import case_number_year
 from services.intake.store import cases as repo
 from services.intake.store.models import Case
 from shared.auth import Principal, require
@@ -53,7 +55,9 @@ async def _visible_case(session, principal: Principal, case_id: str, *, lock: bo
     return case
 
 
-@router.post("", status_code=201, summary="Create a dispute (clerk)")
+@router.post("", status_code=201, summary="Create a dispute (clerk)", response_model=CaseCreated,
+             responses={200: {"model": CaseCreated, "description": "A replay of this Idempotency-Key's first answer "
+                                                                    "(header `Idempotent-Replayed: true`)"}})
 async def create_case(body: CaseCreate, request: Request, principal: Clerk,
                       idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     if not idempotency_key:
@@ -68,7 +72,7 @@ async def create_case(body: CaseCreate, request: Request, principal: Clerk,
 
 
 @router.post("/batch", summary="File up to 500 disputes at once, answered item by item (clerk)",
-             response_model=CaseBatchAnswer, responses={422: {"model": ValidationProblem}},
+             response_model=CaseBatchAnswer,
              # 500 cases do not fit the 1 MB every other body gets; the Ingress allows 8 MB too.
              openapi_extra={BODY_LIMIT_KEY: BATCH_BODY_BYTES})
 async def create_cases(batch: CaseBatch, request: Request, principal: Clerk) -> JSONResponse:
@@ -123,10 +127,12 @@ async def _file(rt, principal: Principal, filings: list[repo.Filing]) -> list[Ou
     async with rt.db.unit_of_work() as session:
         earlier = await repo.claim_idempotency_keys(session, rt.db, scope, {f.key: f.fingerprint for f in filings}, now)
         new = [repo.new_case(f, created_by=principal.subject, now=now) for f in filings if f.key not in earlier]
-        filed = await repo.file_cases(session, rt.db, rt.outbox, new, year=now.year)
+        filed = await repo.file_cases(session, rt.db, rt.outbox, new, year=case_number_year(now))
         created = {case.key: created_view(case.row) for case in filed}
         await repo.record_idempotent_responses(session, scope, [(case.key, 201, created[case.key], case.id)
                                                                 for case in filed])
+    for case in filed:  # counted once committed: a rolled-back batch received nothing
+        CASES_RECEIVED.labels(stage=case.row["stage"], category=case.row["category"]).inc()
     return [Outcome(201, created[f.key]) if f.key in created else _replay(earlier[f.key]) for f in filings]
 
 
@@ -145,7 +151,7 @@ def _batch_item(index: int, key: str, answer: Outcome | Problem) -> dict:
             "body": answer.body}
 
 
-@router.get("/{case_id}", summary="The case as the clerk sees it now, with its timeline")
+@router.get("/{case_id}", summary="The case as the clerk sees it now, with its timeline", response_model=CaseView)
 async def get_case(case_id: str, request: Request, principal: Reader) -> dict:
     rt = runtime(request)
     async with rt.db.read() as session:
@@ -154,7 +160,7 @@ async def get_case(case_id: str, request: Request, principal: Reader) -> dict:
     return case_view(case, timeline, reveal_personal_data=principal.role == "clerk")
 
 
-@router.get("", summary="The clerk's court's cases, filtered and cursor-paginated")
+@router.get("", summary="The clerk's court's cases, filtered and cursor-paginated", response_model=CaseList)
 async def list_cases(request: Request, principal: Reader,
                      status: Status | None = None, category: CategoryCode | None = None,
                      partner_id: PartnerId | None = None, created_after: Instant | None = None,
@@ -168,7 +174,7 @@ async def list_cases(request: Request, principal: Reader,
     return {"items": [case_view(c, None, reveal_personal_data=False) for c in page], "next_cursor": next_cursor}
 
 
-@router.post("/{case_id}/withdraw", summary="The applicant withdrew; mediation stops (clerk)")
+@router.post("/{case_id}/withdraw", summary="The applicant withdrew; mediation stops (clerk)", response_model=CaseView)
 async def withdraw_case(case_id: str, request: Request, principal: Clerk, body: WithdrawRequest | None = None) -> dict:
     rt = runtime(request)
     async with rt.db.unit_of_work() as session:

@@ -22,7 +22,6 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Mapping
-from uuid import UUID
 
 from pydantic import (
     BaseModel,
@@ -37,7 +36,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from shared.masking import mask_address, mask_id_number, mask_phone
+from shared.masking import mask_id_number
 from shared.inputs import SingleLine as Line, Text
 from shared.problems import field_path
 from services.intake.domain.identity import (
@@ -46,7 +45,7 @@ from services.intake.domain.identity import (
     validate_resident_id,
     validate_uscc,
 )
-from services.intake.domain.read_model import STATUSES, CaseReadModel
+from services.intake.domain.read_model import STATUSES
 from services.intake.domain.reference import (
     CATEGORY_CODES,
     COURT_CODES,
@@ -352,16 +351,6 @@ def _message(error: Mapping[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
-class ValidationProblem(BaseModel):
-    """RFC 9457 body of a 422."""
-
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    errors: list[FieldError] = []
-
-
 class CaseBatchResult(BaseModel):
     """One item of the batch answer, at the position of its case in the request."""
 
@@ -380,14 +369,22 @@ class CaseBatchAnswer(BaseModel):
     counts: dict[str, int] = Field(description="created, replayed and refused items")
 
 
-# --- responses -------------------------------------------------------------------------------
+# --- responses: what the routes answer (services/intake/api/views.py builds them) ------------
+# Extra keys pass through: a view that grows a field must not lose it silently.
 
-class RepresentativeView(BaseModel):
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class RepresentativeView(ResponseModel):
     name: str
     law_firm: str | None = None
 
 
-class PartyView(BaseModel):
+class PartyView(ResponseModel):
+    """A party; id number and phone masked unless the filing court's clerk asks."""
+
+    id: str
     role: Role
     kind: Kind
     name: str
@@ -397,148 +394,51 @@ class PartyView(BaseModel):
     represented_by: RepresentativeView | None = None
     consents_to_mediation: bool
 
-    @classmethod
-    def from_party(cls, party: PartyIn, *, mask: bool) -> "PartyView":
-        return cls(
-            role=party.role,
-            kind=party.kind,
-            name=party.name,
-            id_number=mask_id_number(party.id_number) if mask else party.id_number,
-            phone=_masked(party.phone, mask_phone, mask),
-            address=_masked(party.address, mask_address, mask),
-            represented_by=(RepresentativeView(**party.represented_by.model_dump())
-                            if party.represented_by else None),
-            consents_to_mediation=party.consents_to_mediation,
-        )
 
-
-def _masked(value: str | None, masker: Any, mask: bool) -> str | None:
-    if value is None or not mask:
-        return value
-    return masker(value)
-
-
-class TimelineItem(BaseModel):
+class TimelineItem(ResponseModel):
     event_id: str
-    type: str
+    type: str = Field(description="The event type, e.g. `case.routed`.")
     occurred_at: datetime
-    data: dict[str, Any] = {}
+    source: str | None = Field(None, description="The service that emitted the event.")
+    data: dict[str, Any] = Field(default_factory=dict, description="The event's facts, personal data left out.")
 
 
-class HandoffView(BaseModel):
-    type: str | None = None
-    sent_at: datetime | None = None
-    acknowledged_at: datetime | None = None
-    court_case_number: str | None = None
+class CaseCreated(ResponseModel):
+    """The `201` answer of `POST /v1/cases` (and each created item of a batch)."""
 
-
-class CaseCreated(BaseModel):
-    """The `201` answer of `POST /v1/cases`."""
-
-    id: UUID
-    case_number: str | None = None
-    status: Status = "received"
-    created_at: datetime
-    court_code: str
-    external_ref: str
-    stage: Stage
-    mode: Mode
-    category: str
-    district: str
-
-    @classmethod
-    def build(cls, *, id: UUID, case_number: str | None, created_at: datetime,
-              filed: CaseCreate) -> "CaseCreated":
-        return cls(id=id, case_number=case_number, created_at=created_at, court_code=filed.court_code,
-                   external_ref=filed.external_ref, stage=filed.stage, mode=filed.mode,
-                   category=filed.category, district=filed.district)
-
-
-class CaseSummary(BaseModel):
-    """One item of `GET /v1/cases`."""
-
-    id: UUID
-    case_number: str | None = None
-    external_ref: str
-    court_code: str
-    stage: Stage
-    mode: Mode
-    category: str
-    district: str
+    id: str = Field(description="The case id (a UUID).")
+    case_number: str | None = Field(None, description="`(2026)鲁0202民诉前调1号`; pre-filing cases only.")
     status: Status
-    partner_id: str | None = None
-    deadline: str | None = None
+    stage: Stage
+    mode: Mode | None = None
+    court_code: str
+    external_ref: str
     created_at: datetime
-    updated_at: datetime | None = None
-
-    @classmethod
-    def build(cls, *, id: UUID, case_number: str | None, created_at: datetime, filed: CaseCreate,
-              read_model: CaseReadModel) -> "CaseSummary":
-        return cls(
-            id=id, case_number=case_number, external_ref=filed.external_ref, court_code=filed.court_code,
-            stage=filed.stage, mode=read_model.mode or filed.mode, category=filed.category,
-            district=filed.district, status=read_model.status,
-            partner_id=_current_partner(filed, read_model), deadline=read_model.deadline,
-            created_at=created_at, updated_at=read_model.updated_at or created_at,
-        )
 
 
-class CaseView(CaseSummary):
-    """`GET /v1/cases/{id}`: the case as filed and as it stands now, with its timeline."""
+class CaseView(CaseCreated):
+    """A case as it stands: `GET /v1/cases/{id}` (with its timeline) and each item of the list."""
 
     procedure: Procedure | None = None
     court_case_number: str | None = None
+    category: str
+    district: str
     summary: str
-    claim_amount: Money | None = None
-    parties: list[PartyView]
+    claim_amount: str | None = Field(None, examples=["12500.00"])
     preferred_partner_id: str | None = None
+    partner_id: str | None = None
     mediator_id: str | None = None
     period_days: int | None = None
+    deadline: str | None = Field(None, description="The mediation's due time (RFC 3339), once accepted.")
+    next_session_at: str | None = None
     outcome: str | None = None
-    handoff: HandoffView | None = None
     unroutable_reason: str | None = None
-    declined_partner_ids: list[str] = []
-    timeline: list[TimelineItem] = []
-
-    @classmethod
-    def build(cls, *, id: UUID, case_number: str | None, created_at: datetime, filed: CaseCreate,
-              read_model: CaseReadModel, mask: bool = False) -> "CaseView":
-        summary = CaseSummary.build(id=id, case_number=case_number, created_at=created_at,
-                                    filed=filed, read_model=read_model)
-        return cls(
-            **summary.model_dump(),
-            procedure=filed.procedure,
-            court_case_number=filed.court_case_number,
-            summary=filed.summary,
-            claim_amount=filed.claim_amount,
-            parties=[PartyView.from_party(party, mask=mask) for party in filed.parties],
-            preferred_partner_id=filed.preferred_partner_id,
-            mediator_id=read_model.mediator_id,
-            period_days=read_model.period_days,
-            outcome=read_model.outcome,
-            handoff=_handoff_view(read_model),
-            unroutable_reason=read_model.unroutable_reason,
-            declined_partner_ids=list(read_model.declined_partner_ids),
-            timeline=[TimelineItem(event_id=e.event_id, type=e.type, occurred_at=e.occurred_at,
-                                   data=dict(e.data)) for e in read_model.timeline],
-        )
+    handoff: dict[str, Any] | None = Field(None, description="The hand-off back to the court, once sent.")
+    updated_at: datetime
+    parties: list[PartyView]
+    timeline: list[TimelineItem] | None = Field(None, description="Every event of the case, oldest first.")
 
 
-def _current_partner(filed: CaseCreate, read_model: CaseReadModel) -> str | None:
-    # A direct case names its partner before routing has confirmed it.
-    if read_model.attempt == 0 and read_model.partner_id is None:
-        return filed.partner_id
-    return read_model.partner_id
-
-
-def _handoff_view(read_model: CaseReadModel) -> HandoffView | None:
-    handoff = read_model.handoff
-    if handoff is None:
-        return HandoffView(type=read_model.handoff_type) if read_model.handoff_type else None
-    return HandoffView(type=handoff.type or read_model.handoff_type, sent_at=handoff.sent_at,
-                       acknowledged_at=handoff.acknowledged_at, court_case_number=handoff.court_case_number)
-
-
-class CaseList(BaseModel):
-    items: list[CaseSummary]
+class CaseList(ResponseModel):
+    items: list[CaseView]
     next_cursor: str | None = None

@@ -11,11 +11,7 @@ from pydantic import ValidationError
 
 from services.intake.api.schemas import (
     CaseCreate,
-    CaseCreated,
-    CaseList,
     CaseListQuery,
-    CaseSummary,
-    CaseView,
     WithdrawRequest,
     field_errors,
     field_path,
@@ -316,60 +312,3 @@ def test_withdraw_request_rejects_unknown_fields():
     assert WithdrawRequest().reason is None
     with pytest.raises(ValidationError):
         WithdrawRequest(reason="申请人撤回", extra=1)
-
-
-# --- responses -------------------------------------------------------------------------------
-
-CREATED = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
-
-
-def _events(case_id):
-    return [
-        {"event_id": "e1", "case_id": case_id, "type": "case.received", "occurred_at": "2026-03-02T01:00:00+00:00",
-         "data": {"stage": "pre_filing", "parties": [{"id_number": APPLICANT_ID}]}},
-        {"event_id": "e2", "case_id": case_id, "type": "case.routed", "occurred_at": "2026-03-02T01:00:05+00:00",
-         "data": {"partner_id": "P01", "mode": "delegation", "period_days": 30, "attempt": 1}},
-        {"event_id": "e3", "case_id": case_id, "type": "mediation.settled", "occurred_at": "2026-03-20T01:00:00+00:00",
-         "data": {"handoff_type": "judicial_confirmation"}},
-    ]
-
-
-def _view(mask):
-    case_id = uuid4()
-    filed = validate_case_body(_party(0, address="青岛市市南区香港中路10号"), today=TODAY)
-    read_model = new_read_model(str(case_id))
-    for event in _events(str(case_id)):
-        read_model = apply_event(read_model, event)
-    return CaseView.build(id=case_id, case_number="(2026)鲁0202民诉前调1号", created_at=CREATED,
-                          filed=filed, read_model=read_model, mask=mask)
-
-
-def test_case_view_shows_the_state_and_the_timeline():
-    view = _view(mask=False)
-    assert view.status == "settled" and view.partner_id == "P01" and view.period_days == 30
-    assert view.handoff is not None and view.handoff.type == "judicial_confirmation"
-    assert [item.type for item in view.timeline] == ["case.received", "case.routed", "mediation.settled"]
-    assert view.parties[0].id_number == APPLICANT_ID
-    assert view.model_dump(mode="json")["claim_amount"] == "12500.00"
-
-
-def test_masked_case_view_hides_personal_data():
-    dumped = _view(mask=True).model_dump_json()
-    assert APPLICANT_ID not in dumped and "13800000000" not in dumped and "香港中路" not in dumped
-    assert "370202********" in dumped and "138****0000" in dumped
-
-
-def test_direct_case_shows_its_partner_before_routing():
-    filed = validate_case_body(body("direct", partner_id="P15"), today=TODAY)
-    summary = CaseSummary.build(id=uuid4(), case_number=None, created_at=CREATED, filed=filed,
-                                read_model=new_read_model("x"))
-    assert summary.partner_id == "P15" and summary.mode == "self" and summary.status == "received"
-
-
-def test_case_created_and_list_shapes():
-    filed = validate_case_body(body(), today=TODAY)
-    created = CaseCreated.build(id=uuid4(), case_number="(2026)鲁0202民诉前调1号", created_at=CREATED, filed=filed)
-    dumped = created.model_dump(mode="json")
-    assert dumped["status"] == "received" and dumped["mode"] == "delegation"
-    assert dumped["created_at"].endswith("Z") or dumped["created_at"].endswith("+00:00")
-    assert CaseList(items=[], next_cursor=None).model_dump() == {"items": [], "next_cursor": None}
