@@ -1,3 +1,4 @@
+from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -8,4 +9,14 @@ class Settings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore", populate_by_name=True)
     service: str = "routing"
-    policy_pack: str = "spc-2016"
+    # Once a process-wide `ROUTING_POLICY_PACK`; the pack is now the ruleset's (by filing date), and a
+    # leftover variable is refused rather than silently ignored, so nobody believes it still applies.
+    policy_pack: str | None = None
+
+    @field_validator("policy_pack")
+    @classmethod
+    def _not_here(cls, value: str | None) -> None:
+        if value is not None:
+            raise ValueError("ROUTING_POLICY_PACK is no longer read: the policy pack is the ruleset's "
+                             "(policy_packs in PUT /v1/routing/rules, by the case's filing date)")
+        return None

@@ -1,6 +1,6 @@
 """GET and PUT /v1/routing/rules: the ruleset in force, and ops installing the next version.
 
-PUT takes the ruleset document (weights, locality, filters). The server numbers versions: the new
+PUT takes the ruleset document (weights, locality, filters, policy_packs, joint_choice). The server numbers versions: the new
 one is the version in force + 1. A `version` in the body names the version the edit was based on
 (what GET answered); if another version was installed since, the PUT is refused with 409 rather than
 silently overwriting that change. A refused ruleset changes nothing.
@@ -17,6 +17,7 @@ from services.routing.api.deps import AnyRole, Ops, runtime
 from services.routing.api.views import READ_ONLY_RULESET_FIELDS, ruleset_view
 from services.routing.domain.ruleset import RulesetInvalid, validate_ruleset
 from services.routing.store import rulesets as repo
+from shared.clock import beijing_date
 from shared.logging import get_logger
 from shared.problems import Problem
 
@@ -24,11 +25,11 @@ router = APIRouter(prefix="/v1/routing/rules", tags=["routing"])
 log = get_logger("routing.rules")
 
 
-@router.get("", summary="The ruleset in force, with its version")
+@router.get("", summary="The ruleset in force, with its version and the policy pack in force today")
 async def get_rules(request: Request, _principal: AnyRole) -> dict:
     rt = runtime(request)
     async with rt.db.read() as session:
-        return ruleset_view(await repo.in_force(session))
+        return ruleset_view(await repo.in_force(session), beijing_date(rt.clock.now()))
 
 
 def _based_on(document: dict[str, Any]) -> int | None:
@@ -61,4 +62,4 @@ async def put_rules(request: Request, principal: Ops, document: Any = Body(...))
     except IntegrityError:
         raise Problem(409, "Another ruleset version was installed at the same time; read it and try again.") from None
     log.info("ruleset installed", version=row.version, by=principal.subject)
-    return ruleset_view(row)
+    return ruleset_view(row, beijing_date(rt.clock.now()))

@@ -1,5 +1,6 @@
 """POST /v1/routing/simulate (ops): what routing would decide for a case body now, with the ruleset
-in force, the roster's current load and the configured policy pack (or `?policy_pack=`). Read-only:
+in force, the roster's current load and the policy pack its schedule names for a case filed today (or
+`?policy_pack=`, to try a pack without installing it). Read-only:
 no decision row, no event, no capacity taken."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from services.routing.domain.case import InvalidRoutingCase, RoutingCase
 from services.routing.domain.engine import considered_partner_ids, decide
 from services.routing.domain.policy import PolicyPackNotInForce, pack_in_force
 from services.routing.store import roster as roster_store
+from shared.clock import beijing_date
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/routing/simulate", tags=["routing"])
@@ -33,12 +35,13 @@ async def simulate(body: SimulatedCase, request: Request, _principal: Ops,
         raise Problem(422, "The case cannot be routed.", errors=[{"field": "body", "message": str(exc)}]) from None
     rt = runtime(request)
     now = rt.clock.now()
-    try:
-        pack = pack_in_force(policy_pack or rt.settings.policy_pack, now.date())
-    except PolicyPackNotInForce as exc:
-        raise Problem(422, str(exc), errors=[{"field": "policy_pack", "message": str(exc)}]) from None
     async with rt.db.read() as session:
         _, rules = await roster_store.ruleset(session)
+        try:
+            pack = (pack_in_force(policy_pack, beijing_date(now)) if policy_pack
+                    else rules.pack_for(beijing_date(now)))
+        except PolicyPackNotInForce as exc:
+            raise Problem(422, str(exc), errors=[{"field": "policy_pack", "message": str(exc)}]) from None
         index = await rt.roster.index(session)
         load = await roster_store.loads(session, set(considered_partner_ids(case, index, rules)))
     decision = decide(case, index, rules, pack, load)

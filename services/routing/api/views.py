@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from services.routing.domain.explain import partner_label
 from services.routing.domain.index import RosterIndex
 from services.routing.store.models import PartnerRow, RulesetRow
-from services.routing.domain.ruleset import FILTERS, MANDATORY_FILTERS
+from services.routing.domain.policy import PACKS
+from services.routing.domain.ruleset import FILTERS, MANDATORY_FILTERS, validate_ruleset
 from shared.masking import mask_id_number
 
 
@@ -50,19 +52,34 @@ def partner_view(row: PartnerRow, *, reveal_personal_data: bool) -> dict[str, An
     }
 
 
-def ruleset_view(row: RulesetRow) -> dict[str, Any]:
+def ruleset_view(row: RulesetRow, today: date) -> dict[str, Any]:
+    """The stored document (with the fields an older version lacks filled in as routing applies
+    them), the pack a case filed `today` (Beijing) goes by, and the packs there are."""
+    ruleset = validate_ruleset({**row.document, "version": row.version})
+    period, until = ruleset.pack_period_for(today)
+    pack = PACKS[period.pack]
     return {
-        **row.document,
-        "version": row.version,
+        **ruleset.to_document(),
         "installed_at": None if row.installed_at is None else row.installed_at.isoformat(),
         "installed_by": row.installed_by,
         "available_filters": list(FILTERS),
         "mandatory_filters": [f for f in FILTERS if f in MANDATORY_FILTERS],
+        "policy_pack_in_force": {"pack": pack.code, "title": pack.title, "on": today.isoformat(),
+                                 "applies_from": period.applies_from.isoformat(),
+                                 "applies_until": None if until is None else until.isoformat()},
+        "available_policy_packs": [_pack_view(p) for p in PACKS.values()],
     }
 
 
+def _pack_view(pack) -> dict[str, Any]:
+    return {"code": pack.code, "title": pack.title, "valid_from": pack.valid_from.isoformat(),
+            "modes": sorted(m.value for m in pack.modes),
+            "extension": {"max_extensions": pack.extension.max_extensions, "max_days": pack.extension.max_days}}
+
+
 # Fields GET /v1/routing/rules adds around the document: a client may PUT back what it read.
-READ_ONLY_RULESET_FIELDS = ("installed_at", "installed_by", "available_filters", "mandatory_filters")
+READ_ONLY_RULESET_FIELDS = ("installed_at", "installed_by", "available_filters", "mandatory_filters",
+                            "policy_pack_in_force", "available_policy_packs")
 
 
 def decision_view(document: dict[str, Any], index: RosterIndex) -> dict[str, Any]:

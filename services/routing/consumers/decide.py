@@ -3,17 +3,21 @@ true as cases finish."""
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.domain.case import InvalidRoutingCase, RoutingCase
 from services.routing.domain.engine import RoutingDecision, considered_partner_ids, decide
-from services.routing.domain.policy import PACKS, pack_in_force
+from services.routing.domain.policy import PACKS, PolicyPack
 from services.routing.domain.roster import normalise_firm
 from services.routing.domain.ruleset import Ruleset
 from services.routing.store import roster as roster_store
+from services.routing.metrics import DECISION_SECONDS, DECISIONS
 from services.routing.store.models import DecisionRow, RoutedCase
 from services.topology import OUTCOMES
+from shared.clock import beijing_date
 from shared.events import Envelope
 from shared.messaging import ConsumerHandler
 from shared.logging import get_logger
@@ -69,6 +73,12 @@ def _ties(mediator, facts: dict) -> list[dict]:
     return ties
 
 
+def extension_rule(pack: PolicyPack) -> dict:
+    """The pack's limits on extensions, as mediation applies them (2016 Art 27): the pack is routing's
+    data, so mediation takes the rule from the decision rather than keeping a copy."""
+    return {"max_extensions": pack.extension.max_extensions, "max_days": pack.extension.max_days}
+
+
 class DecideConsumer:
     def __init__(self, runtime) -> None:
         self.rt = runtime
@@ -82,8 +92,9 @@ class DecideConsumer:
         if await session.get(RoutedCase, envelope.case_id) is not None:
             return
         now = self.rt.clock.now()
-        pack = pack_in_force(self.rt.settings.policy_pack, now.date())
         version, rules = await roster_store.ruleset(session)
+        # The ruleset's schedule names the pack by the case's filing date (its Beijing date).
+        pack = rules.pack_for(beijing_date(envelope.occurred_at))
         routed = RoutedCase(case_id=envelope.case_id, facts=_facts(envelope.data), policy_pack=pack.code,
                             ruleset_version=version, attempt=0, declined=[], closed=False, received_at=now)
         session.add(routed)
@@ -110,8 +121,9 @@ class DecideConsumer:
             # Withdrawn before routing saw it (events of one case are handled concurrently): keep a
             # closed record, so the case.received still to come routes nothing.
             now = self.rt.clock.now()
+            _, rules = await roster_store.ruleset(session)
             session.add(RoutedCase(case_id=envelope.case_id, facts={"withdrawn_before_routing": True},
-                                   policy_pack=pack_in_force(self.rt.settings.policy_pack, now.date()).code,
+                                   policy_pack=rules.pack_for(beijing_date(now)).code,
                                    ruleset_version=0, attempt=0, declined=[], closed=True, received_at=now))
             return
         if routed is None or routed.closed:
@@ -137,6 +149,7 @@ class DecideConsumer:
             _, rules = await roster_store.ruleset(session, routed.ruleset_version)
         pack = PACKS[routed.policy_pack]
         decision = None
+        started = time.perf_counter()
         for _ in range(CAPACITY_RACE_RETRIES):
             index = await self.rt.roster.index(session)
             pool = set(considered_partner_ids(case, index, rules))
@@ -149,6 +162,11 @@ class DecideConsumer:
             # rather than record a partner whose place was never taken.
             raise CapacityRace(f"case {routed.case_id}: capacity taken concurrently {CAPACITY_RACE_RETRIES} times")
         await self.record(session, routed, decision, index)
+        # Counted before the commit: a batch that rolls back is decided again and counted again,
+        # which over-counts only what the bus retried (bus_messages_consumed_total shows those).
+        outcome = decision.outcome.value
+        DECISION_SECONDS.labels(outcome=outcome).observe(time.perf_counter() - started)
+        DECISIONS.labels(outcome=outcome, mode=decision.mode.value).inc()
         return decision
 
     async def record(self, session: AsyncSession, routed: RoutedCase, decision: RoutingDecision, index) -> None:
@@ -159,6 +177,7 @@ class DecideConsumer:
         routed.attempt = decision.attempt
         summary = {k: document[k] for k in ("attempt", "mode", "partner_id", "policy_pack", "ruleset_version",
                                             "period_days", "reason", "reason_detail", "explanation")}
+        summary["extension_rule"] = extension_rule(PACKS[routed.policy_pack])
         if decision.partner_id:
             routed.holder_partner_id = decision.partner_id
             partner = index.get(decision.partner_id)

@@ -7,10 +7,13 @@ problem at once so ops can fix the document in one go.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from services.routing.domain.policy import DEFAULT_PACK_CODE, PACKS, PolicyPack
 
 # Canonical order: the first failing filter is the reason an exclusion reports.
 FILTERS: tuple[str, ...] = (
@@ -64,11 +67,73 @@ class Locality(_Strict):
     small_claim_threshold: Decimal = Field(ge=0, allow_inf_nan=False)
 
 
+class PackPeriod(_Strict):
+    """One policy pack and the filing date (Beijing) from which the cases filed go by it."""
+
+    pack: str
+    applies_from: date
+    why: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _known_and_in_force(self) -> PackPeriod:
+        known = PACKS.get(self.pack)
+        if known is None:
+            raise ValueError(f"unknown policy pack {self.pack!r}; known: {sorted(PACKS)}")
+        if self.applies_from < known.valid_from:
+            raise ValueError(f"policy pack {self.pack} is in force only from {known.valid_from.isoformat()}")
+        return self
+
+
+# Why the city routes by spc-2016 although spc-2025 is in force nationally: the default ruleset says
+# it where ops read it (GET /v1/routing/rules), and says how to switch.
+DEFAULT_PACK_WHY = (
+    "spc-2016 (the 2016 specially-invited mediation rules with the 2021 online mediation rules) is the model "
+    "the city built its docking network on: all four modes, pre-filing delegation included, and extensions of "
+    "any length with every party's consent. spc-2025 (the SPC opinion in force from 2025-01-01: no pre-filing "
+    "delegation, one extension of at most 30 days) is ready: to switch, add "
+    '{"pack": "spc-2025", "applies_from": "<the first filing date>"} after this entry; cases filed from that '
+    "date go by spc-2025, cases filed earlier keep spc-2016.")
+DEFAULT_PACK_SCHEDULE: tuple[dict[str, Any], ...] = (
+    {"pack": DEFAULT_PACK_CODE, "applies_from": "2016-07-01", "why": DEFAULT_PACK_WHY},
+)
+
+
+class JointChoice(_Strict):
+    """The parties' joint choice of partner (and, at the partner, of a mediator) before the rules
+    designate one (2021 Art 10): how many working days they have."""
+
+    working_days: int = Field(default=2, ge=1, le=10, strict=True)
+
+
 class Ruleset(_Strict):
     version: int = Field(ge=1, strict=True)
     weights: Weights
     locality: Locality
     filters: list[str]
+    # Which policy pack a case goes by, by its filing date; a document without it (versions
+    # installed before packs were the ruleset's) keeps the default schedule.
+    policy_packs: list[PackPeriod] = Field(
+        default_factory=lambda: [PackPeriod.model_validate(p) for p in DEFAULT_PACK_SCHEDULE], min_length=1)
+    # None: the rules designate a partner at once, as they always did.
+    joint_choice: JointChoice | None = None
+
+    @field_validator("policy_packs")
+    @classmethod
+    def _in_date_order(cls, periods: list[PackPeriod]) -> list[PackPeriod]:
+        days = [p.applies_from for p in periods]
+        if any(later <= earlier for earlier, later in zip(days, days[1:])):
+            raise ValueError("policy_packs must be in order of applies_from, each date later than the one before")
+        return periods
+
+    def pack_period_for(self, filed_on: date) -> tuple[PackPeriod, date | None]:
+        """The schedule entry a case filed on that (Beijing) date goes by, and the day it stops applying
+        (None: open-ended). A filing date before the first entry goes by the first entry."""
+        position = max((i for i, p in enumerate(self.policy_packs) if p.applies_from <= filed_on), default=0)
+        following = self.policy_packs[position + 1:position + 2]
+        return self.policy_packs[position], following[0].applies_from if following else None
+
+    def pack_for(self, filed_on: date) -> PolicyPack:
+        return PACKS[self.pack_period_for(filed_on)[0].pack]
 
     @field_validator("filters")
     @classmethod
@@ -107,6 +172,8 @@ DEFAULT_RULESET_DOCUMENT: Mapping[str, Any] = {
     "weights": {"preferred_choice": 100.0, "specialisation": 4.0, "locality": 3.0, "load": 2.0},
     "locality": {"small_claim_threshold": "50000.00"},
     "filters": list(FILTERS),
+    "policy_packs": [dict(p) for p in DEFAULT_PACK_SCHEDULE],
+    "joint_choice": None,
 }
 
 

@@ -11,6 +11,10 @@ from typing import Any, AsyncIterator
 
 from sqlalchemy import func, select
 
+from services.routing.domain.policy import DEFAULT_PACK_CODE, PACKS
+from services.routing.domain.ruleset import validate_ruleset
+from services.routing.store import roster as roster_store
+from services.routing.store import rulesets as rulesets_store
 from services.routing.store.models import MESSAGING, DecisionRow, PartnerRow
 from shared.events import Envelope
 from tests.support.cases import case_body
@@ -50,10 +54,24 @@ def declined(case_id: str, partner_id: str, attempt: int) -> Envelope:
 
 @asynccontextmanager
 async def routing_service(pg_database, policy_pack: str = "spc-2016") -> AsyncIterator[Platform]:
-    """Routing alone on a fresh PostgreSQL database, seeded with the roster."""
+    """Routing alone on a fresh PostgreSQL database, seeded with the roster; a pack other than the
+    default is switched on as ops would, by a ruleset whose schedule names it from its first day."""
     url = await pg_database("routing")
-    async with running({"routing": url}, settings={"routing": {"policy_pack": policy_pack}}) as p:
+    async with running({"routing": url}) as p:
+        if policy_pack != DEFAULT_PACK_CODE:
+            await install_ruleset(p, policy_packs=[{"pack": policy_pack,
+                                                    "applies_from": PACKS[policy_pack].valid_from.isoformat()}])
         yield p
+
+
+async def install_ruleset(p: Platform, **changes: Any) -> int:
+    """Install the next ruleset version: the one in force with `changes`, as PUT /v1/routing/rules does."""
+    rt = p.runtimes["routing"]
+    async with rt.db.unit_of_work() as session:
+        version, rules = await roster_store.ruleset(session)
+        ruleset = validate_ruleset({**rules.to_document(), **changes, "version": version + 1})
+        await rulesets_store.install(session, ruleset, "test", rt.clock.now())
+    return ruleset.version
 
 
 async def deliver(p: Platform, *envelopes: Envelope, timeout: float = 10.0) -> None:
