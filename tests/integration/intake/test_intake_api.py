@@ -81,6 +81,31 @@ async def test_concurrent_creates_number_cases_gaplessly_per_court(backend, pg_d
         assert numbers == list(range(1, 51))
 
 
+def sequence_of(case_number: str) -> int:
+    return int(re.fullmatch(r"\(\d{4}\)鲁\d{4}民诉前调(\d+)号", case_number).group(1))
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+async def test_a_replayed_request_uses_up_no_case_number(backend, pg_database, tmp_path):
+    """A replay (same key, same body; same key, another body; twenty at once) answers without taking a
+    number: the next new case gets the next number, with no gap."""
+    url = await pg_database("intake") if backend == "postgresql" else f"sqlite+aiosqlite:///{tmp_path}/intake.db"
+    async with running({"intake": url}) as p:
+        first = await p.client.post("/v1/cases", json=case_body(), headers=headers(p, "n-1"))
+        assert first.status_code == 201 and sequence_of(first.json()["case_number"]) == 1
+        again = await p.client.post("/v1/cases", json=case_body(), headers=headers(p, "n-1"))
+        assert again.json()["case_number"] == first.json()["case_number"]
+        other = await p.client.post("/v1/cases", json=case_body(summary="另一件事"), headers=headers(p, "n-1"))
+        assert other.status_code == 409
+        storm = await asyncio.gather(*(p.client.post("/v1/cases", json=case_body(), headers=headers(p, "n-1"))
+                                       for _ in range(5)))
+        assert {a.json()["case_number"] for a in storm} == {first.json()["case_number"]}
+        second = await p.client.post("/v1/cases", json=case_body(external_ref="N-2"), headers=headers(p, "n-2"))
+        assert second.status_code == 201
+        assert sequence_of(second.json()["case_number"]) == 2
+        assert await count(p, Case) == 2
+
+
 async def test_concurrent_retries_of_one_key_create_one_case(pg_database):
     async with running({"intake": await pg_database("intake")}) as p:
         answers = await asyncio.gather(*(
@@ -155,6 +180,13 @@ async def test_withdraw_stops_the_case_and_emits_the_event(pg_database):
         assert answer.status_code == 200 and answer.json()["status"] == "withdrawn"
         again = await p.client.post(f"/v1/cases/{case_id}/withdraw", headers=headers(p))
         assert again.status_code == 409
+        async with p.runtimes["intake"].db.read() as session:
+            outbox = p.runtimes["intake"].tables.outbox
+            emitted = (await session.execute(select(outbox.c.type, outbox.c.payload)
+                                             .where(outbox.c.case_id == case_id).order_by(outbox.c.id))).all()
+        # the case.received beside it is the positive control: the query does find this case's events
+        assert [t for t, _ in emitted] == ["case.received", "case.withdrawn"]
+        assert Envelope.model_validate_json(emitted[1].payload).data["reason"] == "申请人撤回"
 
 
 async def test_personal_data_never_reaches_the_logs(pg_database, caplog, capfd):

@@ -164,3 +164,74 @@ async def test_relay_keeps_each_cases_order_and_a_failure_holds_back_only_its_ca
         assert await outbox.publish_pending() == 0
     finally:
         await db.dispose()
+
+
+async def _counts(db: Database) -> tuple[int, int]:
+    async with db.read() as session:
+        return (await session.scalar(select(func.count()).select_from(effects)),
+                await session.scalar(select(func.count()).select_from(tables.inbox)))
+
+
+async def test_a_handler_that_fails_once_takes_effect_on_its_retry_and_only_then(pg_database):
+    """The inbox row shares the effect's transaction: the failed attempt leaves neither, so the retry
+    is not taken for a duplicate (an inbox committed on its own would swallow the event for good)."""
+    db = await _database(pg_database)
+    failures_left = {"flaky": 1}
+
+    async def effect(session, envelope: Envelope) -> None:
+        await session.execute(effects.insert().values(case_id=envelope.case_id))
+        if failures_left.get(envelope.case_id, 0) > 0:
+            failures_left[envelope.case_id] -= 1
+            raise RuntimeError("the database said no, once")
+
+    handle = idempotent_consumer(db, tables, "test.events", {"case.received": effect})
+    flaky = Envelope.new("case.received", "flaky", "test")
+    try:
+        [failure] = await handle([flaky])
+        assert isinstance(failure, RuntimeError)
+        assert await _counts(db) == (0, 0)  # the effect and the inbox row rolled back together
+        assert await handle([flaky]) == [None]
+        assert await _counts(db) == (1, 1)
+        assert await handle([flaky]) == [None]  # a redelivery after success: no second effect
+        assert await _counts(db) == (1, 1)
+        # in a batch: the failure rolls the whole batch back (inbox rows included), and each event's
+        # own try then applies it, the flaky one too (it fails only once)
+        failures_left["flaky2"] = 1
+        batch = [Envelope.new("case.received", case, "test") for case in ("b1", "flaky2", "b3")]
+        assert await handle(batch) == [None, None, None]
+        assert failures_left["flaky2"] == 0  # it did fail, inside the batch
+        assert await _counts(db) == (4, 4)
+        async with db.read() as session:
+            applied = sorted((await session.execute(select(effects.c.case_id))).scalars())
+        assert applied == ["b1", "b3", "flaky", "flaky2"]
+    finally:
+        await db.dispose()
+
+
+async def test_through_the_bus_a_handler_that_fails_once_is_redelivered_and_applied_once(pg_database):
+    db = await _database(pg_database)
+    attempts: list[str] = []
+
+    async def effect(session, envelope: Envelope) -> None:
+        attempts.append(envelope.event_id)
+        await session.execute(effects.insert().values(case_id=envelope.case_id))
+        if len(attempts) == 1:
+            raise RuntimeError("fails the first time only")
+
+    bus = InMemoryBus(retry_delay_ms=20, max_attempts=3)
+    bus.subscribe_batch("test.events", ["case.received"],
+                        idempotent_consumer(db, tables, "test.events", {"case.received": effect}))
+    await bus.start()
+    envelope = Envelope.new("case.received", "c1", "test")
+    try:
+        await bus.publish(envelope)
+        await bus.drain(timeout=5)
+        assert bus.idle and bus.dead_letters == []
+        assert attempts == [envelope.event_id, envelope.event_id]  # tried, failed, redelivered
+        assert await _counts(db) == (1, 1)
+        await bus.publish(envelope)  # the broker's at-least-once: a copy after success
+        await bus.drain(timeout=5)
+        assert attempts == [envelope.event_id] * 2 and await _counts(db) == (1, 1)
+    finally:
+        await bus.close()
+        await db.dispose()
