@@ -75,6 +75,7 @@ def detail_view(mediation: Mediation, principal: Principal, now: datetime, *, au
     return {
         **summary_view(mediation, now),
         "partner_name": mediation.partner_name, "policy_pack": mediation.policy_pack,
+        "extension_rule": mediation.extension_rule,
         "stage": snapshot.get("stage"), "procedure": snapshot.get("procedure"),
         "claim_amount": snapshot.get("claim_amount"),
         "parties": _parties(mediation, reveal=at_partner),

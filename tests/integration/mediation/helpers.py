@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from services.mediation.store.models import MESSAGING, AuditEntry, Mediation
+from services.routing.consumers.decide import extension_rule
+from services.routing.domain.policy import PACKS
 from shared.events import Envelope
 from tests.support.platform import Platform
 
@@ -54,6 +56,7 @@ def routed(case_id: str, *, partner_id: str = "P12", mode: str = "delegation", a
            at: datetime, period_days: int | None = 30, policy_pack: str = "spc-2016") -> Envelope:
     data = {"attempt": attempt, "partner_id": partner_id, "partner_name": f"{partner_id} 调解中心", "mode": mode,
             "period_days": period_days, "policy_pack": policy_pack, "ruleset_version": 1,
+            "extension_rule": extension_rule(PACKS[policy_pack]),
             "case": case_facts(mode), "mediators": mediators(partner_id)}
     return Envelope.new("case.routed", case_id, "routing", data, occurred_at=at)
 
@@ -84,7 +87,7 @@ async def put_many(p: Platform, states: list[dict[str, Any]]) -> list[Mediation]
 def _row_fields(now: datetime, fields: dict[str, Any]) -> dict[str, Any]:
     defaults: dict[str, Any] = dict(
         case_id=new_id(), status="offered", partner_id="P12", partner_name="P12", mode="delegation", attempt=1,
-        policy_pack="spc-2016", case_snapshot=case_facts(), mediators=mediators(), court_code="370202",
+        policy_pack="spc-2016", extension_rule=extension_rule(PACKS["spc-2016"]), case_snapshot=case_facts(), mediators=mediators(), court_code="370202",
         category="commercial_contract", district="370202", case_number="(2026)鲁0202民诉前调1号",
         offered_at=now - timedelta(hours=1), offer_closes_at=now + timedelta(days=3), period_days=30,
         pauses=[], extension_days=[], routed_at=now - timedelta(hours=1), updated_at=now - timedelta(hours=1),

@@ -8,6 +8,7 @@ import pytest
 from services.mediation.domain.calendar import SHANGHAI
 from services.mediation.domain.deadline import (
     Deadline,
+    ExtensionLimit,
     ExtensionRefused,
     ExtensionRequest,
     InvalidPause,
@@ -24,6 +25,9 @@ def at(day: int, hour: int = 0, month: int = 3) -> datetime:
 
 ACCEPTED = at(2, 10)  # Monday 2026-03-02, 10:00
 PARTIES = ("A1", "R1", "T1")
+# The packs' limits as routing's decision carries them (case.routed `extension_rule`).
+SPC_2016 = ExtensionLimit.from_rule({"max_extensions": None, "max_days": None})
+SPC_2025 = ExtensionLimit.from_rule({"max_extensions": 1, "max_days": 30})
 
 
 def thirty_days() -> Deadline:
@@ -99,14 +103,14 @@ def test_is_overdue_from_the_deadline_instant_on():
 
 def test_art27_extension_with_every_partys_consent_moves_the_deadline():
     request = ExtensionRequest(days=10, consenting_party_ids=frozenset(PARTIES))
-    extended = grant_extension(thirty_days(), request, PARTIES, "spc-2016", now=at(20))
+    extended = grant_extension(thirty_days(), request, PARTIES, SPC_2016, now=at(20))
     assert extended.due_at(at(20)) == datetime(2026, 4, 12, tzinfo=SHANGHAI)
 
 
 def test_art27_extension_without_one_partys_consent_is_refused():
     request = ExtensionRequest(days=10, consenting_party_ids=frozenset({"A1", "R1"}))
     with pytest.raises(ExtensionRefused) as refused:
-        grant_extension(thirty_days(), request, PARTIES, "spc-2016", now=at(20))
+        grant_extension(thirty_days(), request, PARTIES, SPC_2016, now=at(20))
     assert refused.value.reason is RefusalReason.MISSING_CONSENT
     assert refused.value.party_ids == ("T1",)
 
@@ -114,44 +118,44 @@ def test_art27_extension_without_one_partys_consent_is_refused():
 def test_art27_consent_from_someone_not_a_party_is_refused():
     request = ExtensionRequest(days=10, consenting_party_ids=frozenset({*PARTIES, "X9"}))
     with pytest.raises(ExtensionRefused) as refused:
-        grant_extension(thirty_days(), request, PARTIES, "spc-2016", now=at(20))
+        grant_extension(thirty_days(), request, PARTIES, SPC_2016, now=at(20))
     assert refused.value.reason is RefusalReason.CONSENT_FROM_NON_PARTY
     assert refused.value.party_ids == ("X9",)
 
 
 def test_spc2016_allows_repeated_long_extensions():
     request = ExtensionRequest(days=60, consenting_party_ids=frozenset(PARTIES))
-    once = grant_extension(thirty_days(), request, PARTIES, "spc-2016", now=at(20))
-    twice = grant_extension(once, request, PARTIES, "spc-2016", now=at(25))
+    once = grant_extension(thirty_days(), request, PARTIES, SPC_2016, now=at(20))
+    twice = grant_extension(once, request, PARTIES, SPC_2016, now=at(25))
     assert twice.extension_days == (60, 60)
     assert twice.due_at(at(25)) - thirty_days().due_at(at(25)) == timedelta(days=120)
 
 
 def test_spc2025_one_extension_of_thirty_days_is_allowed():
     request = ExtensionRequest(days=30, consenting_party_ids=frozenset(PARTIES))
-    extended = grant_extension(thirty_days(), request, PARTIES, "spc-2025", now=at(20))
+    extended = grant_extension(thirty_days(), request, PARTIES, SPC_2025, now=at(20))
     assert extended.extension_days == (30,)
 
 
 def test_spc2025_second_extension_is_refused():
     request = ExtensionRequest(days=5, consenting_party_ids=frozenset(PARTIES))
-    once = grant_extension(thirty_days(), request, PARTIES, "spc-2025", now=at(20))
+    once = grant_extension(thirty_days(), request, PARTIES, SPC_2025, now=at(20))
     with pytest.raises(ExtensionRefused) as refused:
-        grant_extension(once, request, PARTIES, "spc-2025", now=at(21))
+        grant_extension(once, request, PARTIES, SPC_2025, now=at(21))
     assert refused.value.reason is RefusalReason.TOO_MANY_EXTENSIONS
 
 
 def test_spc2025_extension_over_thirty_days_is_refused():
     request = ExtensionRequest(days=31, consenting_party_ids=frozenset(PARTIES))
     with pytest.raises(ExtensionRefused) as refused:
-        grant_extension(thirty_days(), request, PARTIES, "spc-2025", now=at(20))
+        grant_extension(thirty_days(), request, PARTIES, SPC_2025, now=at(20))
     assert refused.value.reason is RefusalReason.TOO_LONG
 
 
 def test_art25_extension_after_the_period_ended_is_refused():
     request = ExtensionRequest(days=10, consenting_party_ids=frozenset(PARTIES))
     with pytest.raises(ExtensionRefused) as refused:
-        grant_extension(thirty_days(), request, PARTIES, "spc-2016", now=at(2, month=4))
+        grant_extension(thirty_days(), request, PARTIES, SPC_2016, now=at(2, month=4))
     assert refused.value.reason is RefusalReason.PERIOD_ENDED
 
 
@@ -159,15 +163,25 @@ def test_art25_extension_after_the_period_ended_is_refused():
 def test_extension_must_be_positive(days):
     request = ExtensionRequest(days=days, consenting_party_ids=frozenset(PARTIES))
     with pytest.raises(ExtensionRefused) as refused:
-        grant_extension(thirty_days(), request, PARTIES, "spc-2016", now=at(20))
+        grant_extension(thirty_days(), request, PARTIES, SPC_2016, now=at(20))
     assert refused.value.reason is RefusalReason.NOT_POSITIVE
 
 
-def test_unknown_policy_pack_is_refused():
+def test_a_decision_without_an_extension_rule_grants_none():
     request = ExtensionRequest(days=5, consenting_party_ids=frozenset(PARTIES))
+    assert ExtensionLimit.from_rule(None) is None
     with pytest.raises(ExtensionRefused) as refused:
-        grant_extension(thirty_days(), request, PARTIES, "spc-1999", now=at(20))
+        grant_extension(thirty_days(), request, PARTIES, None, now=at(20))
     assert refused.value.reason is RefusalReason.UNKNOWN_POLICY_PACK
+
+
+def test_spc2016_art27_the_limit_is_the_one_the_decision_carried_not_a_copy_keyed_by_pack_name():
+    # A pack routing changed (say, at most 10 days) binds at once, whatever its name.
+    stricter = ExtensionLimit.from_rule({"max_extensions": None, "max_days": 10})
+    request = ExtensionRequest(days=11, consenting_party_ids=frozenset(PARTIES))
+    with pytest.raises(ExtensionRefused) as refused:
+        grant_extension(thirty_days(), request, PARTIES, stricter, now=at(20))
+    assert refused.value.reason is RefusalReason.TOO_LONG
 
 
 def test_naive_acceptance_is_refused():
