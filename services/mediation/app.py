@@ -4,7 +4,11 @@ from fastapi import FastAPI
 
 from shared.bus import Bus
 from shared.clock import SystemClock
+from shared.holidays import shipped_calendar
+from shared.logging import get_logger
 from shared.service import ServiceRuntime
+from services.mediation.actions.calendar import calendar_refresh_loop, refresh_calendar
+from services.mediation.api.calendar import router as calendar_router
 from services.mediation.api.routes import router as mediations_router
 from services.mediation.api.stats import router as stats_router
 from services.mediation.consumers.events import EventConsumer
@@ -17,11 +21,14 @@ from services.mediation.web.session import cookie_principal_hook
 
 class Runtime(ServiceRuntime):
     name = "mediation"
-    routers = (mediations_router, stats_router, ui_router)
+    routers = (mediations_router, stats_router, calendar_router, ui_router)
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
         self.clock = clock or SystemClock()
+        # the holiday arrangement windows and periods are counted on: what the code ships until the
+        # table is read at start, then the table's years over it (refreshed once a sweep interval)
+        self.calendar = shipped_calendar()
         self.offer_sweeper = offer_sweeper(self)
         self.deadline_sweeper = deadline_sweeper(self)
         self.contact_sweeper = contact_sweeper(self)
@@ -29,8 +36,21 @@ class Runtime(ServiceRuntime):
     def register_consumers(self) -> None:
         self.consume("mediation.events", EventConsumer(self).handlers())
 
+    async def start(self) -> None:
+        try:
+            await refresh_calendar(self)
+        except Exception:
+            # not fatal: the shipped calendar holds until the refresh loop reads the table
+            get_logger("mediation").warning("holiday table unreadable at start; using the shipped calendar",
+                                            exc_info=True)
+        await super().start()
+
+    async def _refresh_calendar(self) -> None:
+        await calendar_refresh_loop(self)
+
     def background_loops(self):
-        return [self.outbox.run, self.offer_sweeper.run, self.deadline_sweeper.run, self.contact_sweeper.run]
+        return [self.outbox.run, self.offer_sweeper.run, self.deadline_sweeper.run, self.contact_sweeper.run,
+                self._refresh_calendar]
 
     def mount(self, app: FastAPI) -> None:
         # lets shared.auth.authenticate accept the web client's session cookie (under /ui/ only)

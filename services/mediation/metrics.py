@@ -2,10 +2,14 @@
 
 from prometheus_client import Counter
 
-CALENDAR_FALLBACK = Counter(
-    "mediation_calendar_fallback_total",
-    "Working-day windows computed on weekends only because chinese-calendar does not know the year",
+CALENDAR_PROVISIONAL = Counter(
+    "mediation_calendar_provisional_total",
+    "Windows and deadlines computed on a year the holiday table knows only by its fixed statutory holidays "
+    "(window: offer, first_contact, deadline, judicial_confirmation); recomputed when ops load the year",
     ["window"],
+)
+CALENDAR_RECOMPUTED = Counter(
+    "mediation_calendar_recomputed_total", "Provisional windows and deadlines recomputed after ops loaded a year",
 )
 SWEEPER_TRANSITIONS = Counter(
     "mediation_sweeper_transitions_total", "Cases the sweepers moved", ["sweeper"],

@@ -1,4 +1,6 @@
-"""Demo accounts for the mediator web client: every mediator of the roster, password "mediator-demo".
+"""Demo accounts for the mediator web client: every mediator of the roster, password "mediator-demo";
+and the holiday table, from the years the code ships (chinese-calendar's, then 2027's statutory
+holidays), for any year it does not hold yet.
 
 The roster is routing's data file; mediation reads the file (not routing's database) only to know
 whom to give a demo sign-in. Existing accounts are left alone, so running the seed again keeps any
@@ -13,7 +15,9 @@ import yaml
 from sqlalchemy import select
 
 from services.mediation.store.accounts import hash_password
+from services.mediation.store.holidays import seed_shipped
 from services.mediation.store.models import MediatorAccount
+from shared.clock import SystemClock
 
 ROSTER = Path(__file__).resolve().parent.parent / "routing" / "data" / "roster.yaml"
 DEMO_PASSWORD = "mediator-demo"
@@ -41,4 +45,6 @@ async def seed(session, db) -> str:
         session.add(MediatorAccount(mediator_id=mediator_id, partner_id=partner_id, name=name,
                                     password_hash=_demo_hash(), active=True))
         added += 1
-    return f"{added} mediator accounts added (password {DEMO_PASSWORD!r}), {len(existing)} kept"
+    years = await seed_shipped(session, SystemClock().now())
+    return (f"{added} mediator accounts added (password {DEMO_PASSWORD!r}), {len(existing)} kept; "
+            f"{years} holiday years added")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
+
+from shared.clock import beijing_date
 
 from services.intake.domain.reference import (
     DISTRICTS,
@@ -32,6 +35,12 @@ class CaseNumber:
 
     def __str__(self) -> str:
         return format_case_number(self.year, self.court_code, self.sequence)
+
+
+def case_number_year(filed_at: datetime) -> int:
+    """The year a case is numbered in: the Beijing date's, so a case filed at 2027-01-01 00:30 in
+    Asia/Shanghai (still 2026-12-31 in UTC) is (2027)…1号, the first of the court's new year."""
+    return beijing_date(filed_at).year
 
 
 def format_case_number(year: int, court_code: str, seq: int) -> str:

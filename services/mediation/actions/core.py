@@ -25,6 +25,7 @@ class Runtime(Protocol):
     """What actions need of the service runtime."""
 
     outbox: Outbox
+    calendar: Any  # the holiday arrangement in force (shared.holidays.HolidayCalendar)
 
     @property
     def clock(self) -> Any: ...

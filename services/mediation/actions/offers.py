@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mediation.actions.clock import store_deadline
+from services.mediation.actions.clock import deadline_of, store_deadline
 from services.mediation.actions.core import SYSTEM, Actor, Runtime, check, record_opening, rfc3339, transition
-from services.mediation.domain.deadline import Deadline
+from services.mediation.domain.calendar import HolidayCalendar
 from services.mediation.domain.offer import WorkingDayWindow, first_contact_window, offer_window
 from services.mediation.domain.period import statutory_period_days
 from services.mediation.domain.states import Action, MediationStatus
-from services.mediation.metrics import CALENDAR_FALLBACK
+from services.mediation.metrics import CALENDAR_PROVISIONAL
 from services.mediation.store.models import Mediation
 from shared.logging import get_logger
 
@@ -28,7 +28,8 @@ _REOPENABLE = {MediationStatus.OFFERED.value, MediationStatus.DECLINED.value}
 
 
 def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str, data: dict[str, Any],
-               offered_at: datetime, received: dict[str, Any] | None = None) -> Mediation | None:
+               offered_at: datetime, received: dict[str, Any] | None = None,
+               calendar: HolidayCalendar | None = None) -> Mediation | None:
     """Open (or re-open, for a higher attempt) the offer routing made; None when the routing is stale.
 
     `received` is the case as intake sent it (parties included); routing's `case` holds only its
@@ -47,15 +48,13 @@ def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str,
         session.add(mediation)
     case = received or data.get("case") or {}
     mode = data.get("mode") or case.get("mode") or "delegation"
-    window = _counted(offer_window(offered_at), "offer", case_id)
+    window = counted(offer_window(offered_at, calendar), "offer", case_id)
     mediation.status = MediationStatus.OFFERED.value
     mediation.partner_id = data["partner_id"]
     mediation.partner_name = data.get("partner_name")
     mediation.mode = mode
     mediation.attempt = attempt
     mediation.policy_pack = data.get("policy_pack") or "spc-2016"
-    # the pack's extension limit travels with the decision (routing owns the packs)
-    mediation.extension_rule = data.get("extension_rule")
     mediation.ruleset_version = data.get("ruleset_version")
     mediation.case_snapshot = case
     mediation.mediators = list(data.get("mediators") or [])
@@ -66,8 +65,11 @@ def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str,
     mediation.case_number = case.get("case_number")
     mediation.offered_at = offered_at
     mediation.offer_closes_at = window.closes_at
+    mediation.offer_calendar_provisional = window.calendar_provisional
     mediation.accepted_at = None
     mediation.contact_due_at, mediation.contacted_at = None, None
+    mediation.contact_calendar_provisional = mediation.due_calendar_provisional = False
+    mediation.confirmation_due_at, mediation.confirmation_calendar_provisional = None, False
     mediation.period_days = statutory_period_days(mode, case.get("procedure"), data.get("period_days"))
     mediation.pauses, mediation.extension_days, mediation.due_at = [], [], None
     mediation.updated_at = offered_at
@@ -75,13 +77,17 @@ def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str,
     return mediation
 
 
-def _counted(window: WorkingDayWindow, name: str, case_id: str) -> WorkingDayWindow:
-    """The window, with its weekends-only fallback logged and counted when the year is unknown."""
-    if not window.calendar_known:
-        CALENDAR_FALLBACK.labels(window=name).inc()
-        log.warning("calendar year unknown to chinese-calendar: window counted on weekends only",
-                    window=name, case_id=case_id, closes_at=window.closes_at.isoformat())
+def counted(window: WorkingDayWindow, name: str, case_id: str) -> WorkingDayWindow:
+    """The window, logged and counted when it rests on a provisional year of the calendar."""
+    note_provisional(window.calendar_provisional, name, case_id, window.closes_at)
     return window
+
+
+def note_provisional(provisional: bool, name: str, case_id: str, closes_at: datetime) -> None:
+    if provisional:
+        CALENDAR_PROVISIONAL.labels(window=name).inc()
+        log.warning("window reaches a year the holiday table knows only by its statutory holidays: provisional "
+                    "until ops load the year", window=name, case_id=case_id, closes_at=closes_at.isoformat())
 
 
 class OfferLapsed(Exception):
@@ -96,14 +102,17 @@ async def accept(session: AsyncSession, rt: Runtime, mediation: Mediation, actor
         raise OfferLapsed(mediation.offer_closes_at.isoformat())
     # the period runs from the partner's acceptance (2021 Art 24)
     mediation.accepted_at = now
-    deadline = Deadline(accepted_at=now, period_days=mediation.period_days)
+    deadline = deadline_of(mediation, rt.calendar)
     store_deadline(mediation, deadline, now)
+    note_provisional(mediation.due_calendar_provisional, "deadline", mediation.case_id, mediation.due_at)
     # the mediator contacts the other party within 3 working days, else mediation ends (2021 Art 15)
-    contact = _counted(first_contact_window(now), "first_contact", mediation.case_id)
+    contact = counted(first_contact_window(now, rt.calendar), "first_contact", mediation.case_id)
     mediation.contact_due_at, mediation.contacted_at = contact.closes_at, None
+    mediation.contact_calendar_provisional = contact.calendar_provisional
     await transition(session, rt, mediation, Action.ACCEPT, actor, now=now, data={
         "deadline": rfc3339(deadline.due_at(now)), "period_days": mediation.period_days,
         "accepted_at": rfc3339(now), "contact_due_at": rfc3339(contact.closes_at),
+        "calendar_provisional": mediation.due_calendar_provisional or contact.calendar_provisional,
         "partner_name": mediation.partner_name})
 
 

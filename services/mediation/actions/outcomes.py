@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.actions.core import SYSTEM, Actor, Runtime, check, party_ids, rfc3339, transition
+from services.mediation.actions.offers import note_provisional
+from services.mediation.domain.confirmation import confirmation_window, opens_confirmation_window
 from services.mediation.domain.handoff import Ending, HandoffType, excluded_from_confirmation, handoff_content
 from services.mediation.domain.modes import Mode
 from services.mediation.domain.outcome import Agreement, Outcome, parse_outcome
@@ -57,14 +59,27 @@ async def record_outcome(session: AsyncSession, rt: Runtime, mediation: Mediatio
                                 "undisputed_facts": [{"text": f.text, "signed_by": sorted(f.signed_by)}
                                                      for f in outcome.undisputed_facts],
                                 "note": outcome.note}
+    confirmation = _open_confirmation_window(mediation, rt, now)
     await transition(session, rt, mediation, record_outcome_action(outcome.result.value), actor,
                      reason=outcome.ground.value, now=now, data={
                          "result": outcome.result.value, "ground": outcome.ground.value,
                          "agreement": _agreement_data(content.agreement), **_flags(content.agreement),
                          "undisputed_facts": facts, "handoff_type": _handoff_value(content.handoff_type),
-                         "outcome_at": rfc3339(now), "mediator_id": mediation.mediator_id})
+                         "outcome_at": rfc3339(now), "mediator_id": mediation.mediator_id, **confirmation})
     await after_ending(session, rt, mediation, now)
     return outcome
+
+
+def _open_confirmation_window(mediation: Mediation, rt: Runtime, now: datetime) -> dict[str, Any]:
+    """The 30 days to apply for judicial confirmation (民事诉讼法 Art 205), when the hand-off is one;
+    answers what the outcome event says of it (notify reminds the parties before it closes)."""
+    if not opens_confirmation_window(mediation.handoff_type):
+        mediation.confirmation_due_at, mediation.confirmation_calendar_provisional = None, False
+        return {}
+    window = confirmation_window(now, rt.calendar)
+    mediation.confirmation_due_at, mediation.confirmation_calendar_provisional = window.at, window.provisional
+    note_provisional(window.provisional, "judicial_confirmation", mediation.case_id, window.at)
+    return {"judicial_confirmation_due_at": rfc3339(window.at), "calendar_provisional": window.provisional}
 
 
 async def after_ending(session: AsyncSession, rt: Runtime, mediation: Mediation, now: datetime) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.mediation.actions.clock import deadline_of, store_deadline
 from services.mediation.actions.core import SYSTEM, Actor, Runtime, check, party_ids, rfc3339, transition
 from services.mediation.actions.outcomes import after_ending
-from services.mediation.domain.deadline import ExtensionLimit, ExtensionRequest, grant_extension
+from services.mediation.domain.deadline import ExtensionRequest, grant_extension
 from services.mediation.domain.handoff import Ending, handoff_content
 from services.mediation.domain.modes import Mode
 from services.mediation.domain.outcome import EndingGround
@@ -22,14 +22,14 @@ from services.mediation.store.models import Extension, ExtensionConsent, Mediati
 async def pause(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor, reason: str | None) -> None:
     check(mediation, Action.PAUSE, actor)
     now = rt.clock.now()
-    store_deadline(mediation, deadline_of(mediation).pause(now), now)  # InvalidPause once the period ended
+    store_deadline(mediation, deadline_of(mediation, rt.calendar).pause(now), now)  # InvalidPause once the period ended
     await transition(session, rt, mediation, Action.PAUSE, actor, reason=reason or "appraisal", now=now)
 
 
 async def resume(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor, reason: str | None) -> None:
     check(mediation, Action.RESUME, actor)
     now = rt.clock.now()
-    store_deadline(mediation, deadline_of(mediation).resume(now), now)
+    store_deadline(mediation, deadline_of(mediation, rt.calendar).resume(now), now)
     await transition(session, rt, mediation, Action.RESUME, actor, reason=reason, now=now)
 
 
@@ -38,8 +38,8 @@ async def extend(session: AsyncSession, rt: Runtime, mediation: Mediation, actor
     """Grant the extension (ExtensionRefused says why not); answers it and the new deadline."""
     check(mediation, Action.EXTEND, actor)
     now = rt.clock.now()
-    extended = grant_extension(deadline_of(mediation), ExtensionRequest(days, frozenset(consents)),
-                               party_ids(mediation), ExtensionLimit.from_rule(mediation.extension_rule), now)
+    extended = grant_extension(deadline_of(mediation, rt.calendar), ExtensionRequest(days, frozenset(consents)),
+                               party_ids(mediation), mediation.policy_pack, now)
     store_deadline(mediation, extended, now)
     due = extended.due_at(now)
     row = Extension(id=str(uuid.uuid4()), case_id=mediation.case_id, days=days, granted_at=now,

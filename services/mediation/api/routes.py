@@ -43,7 +43,7 @@ async def _detail(session: AsyncSession, rt, mediation: Mediation, principal: Pr
     audit, held, extensions, consents = await repo.records_of(session, mediation.case_id)
     contacted = await repo.contacts_of(session, mediation.case_id)
     return detail_view(mediation, principal, rt.clock.now(), audit=audit, sessions=held, extensions=extensions,
-                       consents=consents, contacts=contacted)
+                       consents=consents, contacts=contacted, calendar=rt.calendar)
 
 
 async def act(rt, principal: Principal, case_id: str, work: Work) -> dict[str, Any]:
@@ -96,7 +96,7 @@ async def list_mediations(request: Request, principal: Staff, status: MediationS
                                           status=status.value if status else None, cursor=position, limit=limit)
     page, next_cursor = split_page(rows, limit, lambda m: (m.routed_at, m.case_id))
     now = rt.clock.now()
-    return {"items": [summary_view(m, now) for m in page], "next_cursor": next_cursor}
+    return {"items": [summary_view(m, now, rt.calendar) for m in page], "next_cursor": next_cursor}
 
 
 @router.get("/{case_id}", summary="One mediation with its deadline, sessions, extensions and audit trail")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.mediation.actions.clock import current_due_at
+from services.mediation.actions.clock import current_due
+from services.mediation.domain.calendar import HolidayCalendar
 from services.mediation.actions.core import rfc3339
 from services.mediation.domain.machine import allowed_actions
 from shared.masking import mask_id_number, mask_name
@@ -28,11 +29,12 @@ def _parties(mediation: Mediation, reveal: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _deadline(mediation: Mediation, now: datetime) -> dict[str, Any] | None:
+def _deadline(mediation: Mediation, now: datetime, calendar: HolidayCalendar | None) -> dict[str, Any] | None:
     if mediation.accepted_at is None:
         return None
+    due = current_due(mediation, now, calendar)
     return {"period_days": mediation.period_days, "accepted_at": rfc3339(mediation.accepted_at),
-            "due_at": rfc3339(current_due_at(mediation, now)),
+            "due_at": rfc3339(due.at), "calendar_provisional": due.provisional,
             "paused": mediation.status == MediationStatus.PAUSED.value,
             "pauses": list(mediation.pauses or []), "extension_days": list(mediation.extension_days or [])}
 
@@ -47,7 +49,23 @@ def _outcome(mediation: Mediation, show_note: bool) -> dict[str, Any] | None:
             "handoff_type": mediation.handoff_type}
 
 
-def summary_view(mediation: Mediation, now: datetime) -> dict[str, Any]:
+def _contact_window(mediation: Mediation) -> dict[str, Any] | None:
+    if mediation.contact_due_at is None:
+        return None
+    return {"opened_at": rfc3339(mediation.accepted_at), "due_at": rfc3339(mediation.contact_due_at),
+            "contacted_at": rfc3339(mediation.contacted_at),
+            "calendar_provisional": bool(mediation.contact_calendar_provisional)}
+
+
+def _judicial_confirmation(mediation: Mediation) -> dict[str, Any] | None:
+    """The parties' 30 days to apply for judicial confirmation (民事诉讼法 Art 205), Art 85 applied."""
+    if mediation.confirmation_due_at is None:
+        return None
+    return {"applies_until": rfc3339(mediation.confirmation_due_at), "days": 30,
+            "calendar_provisional": bool(mediation.confirmation_calendar_provisional)}
+
+
+def summary_view(mediation: Mediation, now: datetime, calendar: HolidayCalendar | None = None) -> dict[str, Any]:
     snapshot = mediation.case_snapshot or {}
     return {
         "case_id": mediation.case_id, "status": mediation.status, "partner_id": mediation.partner_id,
@@ -55,10 +73,13 @@ def summary_view(mediation: Mediation, now: datetime) -> dict[str, Any]:
         "court_case_number": snapshot.get("court_case_number"), "court_code": mediation.court_code,
         "category": mediation.category, "district": mediation.district, "mediator_id": mediation.mediator_id,
         "parties": _parties(mediation, reveal=False),
-        "offer": {"offered_at": rfc3339(mediation.offered_at), "closes_at": rfc3339(mediation.offer_closes_at)},
-        "deadline": _deadline(mediation, now),
+        "offer": {"offered_at": rfc3339(mediation.offered_at), "closes_at": rfc3339(mediation.offer_closes_at),
+                  "calendar_provisional": bool(mediation.offer_calendar_provisional)},
+        "deadline": _deadline(mediation, now, calendar),
         # the first contact with the other party (2021 Art 15): due by contact_due_at, made at contacted_at
         "contact_due_at": rfc3339(mediation.contact_due_at), "contacted_at": rfc3339(mediation.contacted_at),
+        "contact_window": _contact_window(mediation),
+        "judicial_confirmation": _judicial_confirmation(mediation),
         "outcome": mediation.outcome, "handoff_type": mediation.handoff_type,
         "routed_at": rfc3339(mediation.routed_at), "updated_at": rfc3339(mediation.updated_at),
     }
@@ -66,14 +87,14 @@ def summary_view(mediation: Mediation, now: datetime) -> dict[str, Any]:
 
 def detail_view(mediation: Mediation, principal: Principal, now: datetime, *, audit: list[AuditEntry],
                 sessions: list[Session], extensions: list[Extension], consents: list[ExtensionConsent],
-                contacts: list[Contact]) -> dict[str, Any]:
+                contacts: list[Contact], calendar: HolidayCalendar | None = None) -> dict[str, Any]:
     snapshot = mediation.case_snapshot or {}
     at_partner = principal.role in ("partner", "mediator")
     by_extension: dict[str, list[str]] = {}
     for consent in consents:
         by_extension.setdefault(consent.extension_id, []).append(consent.party_id)
     return {
-        **summary_view(mediation, now),
+        **summary_view(mediation, now, calendar),
         "partner_name": mediation.partner_name, "policy_pack": mediation.policy_pack,
         "extension_rule": mediation.extension_rule,
         "stage": snapshot.get("stage"), "procedure": snapshot.get("procedure"),

@@ -66,7 +66,7 @@ class EventConsumer:
         mediation = await session.get(Mediation, envelope.case_id, with_for_update=True)
         received = receipt.case_snapshot if receipt is not None else None
         opened = offers.open_offer(session, mediation, envelope.case_id, envelope.data, envelope.occurred_at,
-                                   received)
+                                   received, calendar=self.rt.calendar)
         if opened is not None:
             log.info("offer opened", case_id=envelope.case_id, partner_id=opened.partner_id,
                      attempt=opened.attempt, closes_at=opened.offer_closes_at.isoformat())

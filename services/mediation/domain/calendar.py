@@ -1,79 +1,35 @@
-"""Working days on the Chinese calendar (2021 online mediation rules, Art 10, 12, 15).
+"""Mediation's calendar questions, asked of the one calendar (`shared/holidays.py`).
 
-Holidays and make-up working days (调休) come from the `chinese-calendar` package, which only knows
-the years the State Council has published. For any other year we fall back to "Monday to Friday"
-and say so through `calendar_known=False`, so the caller can log it and count a metric: a window
-computed that way may miss holidays nobody has announced yet.
+Working-day windows (2021 online mediation rules Art 10, 12, 15) and the end of periods
+(民事诉讼法 Art 85) are counted on the holiday arrangement the service holds (`Runtime.calendar`:
+what the code ships, overlaid by the years ops loaded through `PUT /v1/calendar/years/{year}`).
+A window that reaches a year only known by its fixed statutory holidays is `provisional`: the
+caller shows it, logs it and counts the metric, and it is recomputed when ops load that year.
 """
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 
-import chinese_calendar
+from shared.clock import BEIJING as SHANGHAI
+from shared.clock import beijing_date as local_date
+from shared.clock import end_of_beijing_day as end_of_day
+from shared.clock import start_of_beijing_day as start_of_day
+from shared.holidays import CalendarDay, DayKind, HolidayCalendar, shipped_calendar
 
-# China has kept UTC+8 without daylight saving since 1991; a fixed offset avoids depending on the
-# tz database being present in slim containers.
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+__all__ = ["SHANGHAI", "CalendarDay", "DayKind", "HolidayCalendar", "add_working_days", "day_kind", "end_of_day",
+           "local_date", "start_of_day", "or_shipped"]
 
-
-@dataclass(frozen=True)
-class DayKind:
-    working: bool
-    calendar_known: bool  # False: the year is beyond the package's data, weekends-only was used
+_SHIPPED = shipped_calendar()
 
 
-@dataclass(frozen=True)
-class WorkingDay:
-    day: date
-    calendar_known: bool  # False if any day counted on the way was guessed as weekends-only
+def or_shipped(calendar: HolidayCalendar | None) -> HolidayCalendar:
+    """The calendar given, or what the code ships (for pure callers and tests without a runtime)."""
+    return calendar if calendar is not None else _SHIPPED
 
 
-def local_date(moment: datetime | date) -> date:
-    """The Asia/Shanghai calendar date of `moment`; a bare date is taken as already local."""
-    if isinstance(moment, datetime):
-        if moment.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware datetime")
-        return moment.astimezone(SHANGHAI).date()
-    return moment
+def day_kind(day: date, calendar: HolidayCalendar | None = None) -> DayKind:
+    return or_shipped(calendar).day_kind(day)
 
 
-def start_of_day(day: date) -> datetime:
-    """Midnight at the start of `day` in Asia/Shanghai, as an aware datetime."""
-    return datetime.combine(day, time.min, tzinfo=SHANGHAI)
-
-
-def end_of_day(day: date) -> datetime:
-    """The (exclusive) end of `day` in Asia/Shanghai: midnight starting the next day."""
-    return start_of_day(day + timedelta(days=1))
-
-
-# the package's own range: it refuses any date outside the years its holiday table covers
-_KNOWN_YEARS = range(
-    min(day.year for day in chinese_calendar.holidays),
-    max(day.year for day in chinese_calendar.holidays) + 1,
-)
-
-
-def day_kind(day: date) -> DayKind:
-    if day.year not in _KNOWN_YEARS:
-        return DayKind(working=day.weekday() < 5, calendar_known=False)
-    return DayKind(working=chinese_calendar.is_workday(day), calendar_known=True)
-
-
-def add_working_days(start: datetime | date, n: int) -> WorkingDay:
-    """The n-th working day after the Shanghai date of `start`; the start day itself never counts.
-
-    An offer made on day D is answered by the end of `add_working_days(D, 3).day` (2021 Art 12),
-    whether or not D itself was a working day.
-    """
-    if n < 1:
-        raise ValueError("n must be at least 1")
-    day = local_date(start)
-    known = True
-    remaining = n
-    while remaining:
-        day += timedelta(days=1)
-        kind = day_kind(day)
-        known = known and kind.calendar_known
-        remaining -= kind.working
-    return WorkingDay(day=day, calendar_known=known)
+def add_working_days(start: datetime | date, n: int, calendar: HolidayCalendar | None = None) -> CalendarDay:
+    """The n-th working day after the Beijing date of `start`; the start day itself never counts."""
+    return or_shipped(calendar).add_working_days(start, n)

@@ -3,12 +3,14 @@
 - The period (30 / 15 / 7 days or the partner's own, as routing's decision says) runs in calendar
   days from the partner's acceptance (2021 Art 24). The day of acceptance is not counted (as for
   every period in civil procedure, 民事诉讼法 Art 85), so the period ends at the end of the
-  Shanghai date `accepted + days`.
+  Beijing date `accepted + days`; and when that last day is a rest day (a weekend or public
+  holiday not worked), it ends at the end of the next working day (Art 85: 以法定休假日结束的次日
+  为期间届满的日期), on the calendar the service holds. That rule is the policy pack's
+  (`PERIOD_ENDS_OFF_REST_DAYS`); both packs apply it, to the period and to its extensions.
 - Time spent on an appraisal (鉴定评估) does not count (2021 Art 26): every pause moves the
   deadline by its exact length; while a pause is open the deadline keeps moving with `now`.
 - Extensions add calendar days, only with every party's consent (2016 Art 27) and within the
-  policy pack's limit, as the routing decision carried it (`spc-2016` any number of any length;
-  `spc-2025` one of at most 30 days).
+  policy pack's limit: `spc-2016` any number of any length; `spc-2025` one of at most 30 days.
   One asked for after the period ran out is refused: the period ended "without extension"
   (2021 Art 25) and the case is the sweeper's.
 """
@@ -19,7 +21,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-from services.mediation.domain.calendar import end_of_day, local_date
+from services.mediation.domain.calendar import HolidayCalendar, end_of_day, local_date, or_shipped
+from shared.holidays import CalendarInstant
 
 
 class InvalidPause(ValueError):
@@ -42,6 +45,9 @@ class Deadline:
     period_days: int
     pauses: tuple[Pause, ...] = ()
     extension_days: tuple[int, ...] = field(default=())
+    # the holiday arrangement the period's end is moved on (民事诉讼法 Art 85); None: the shipped one
+    calendar: HolidayCalendar | None = field(default=None, compare=False, repr=False)
+    ends_off_rest_days: bool = True  # Art 85, as the policy pack says (PERIOD_ENDS_OFF_REST_DAYS)
 
     def __post_init__(self) -> None:
         if self.accepted_at.tzinfo is None:
@@ -57,10 +63,18 @@ class Deadline:
     def paused_for(self, now: datetime) -> timedelta:
         return sum((pause.length(now) for pause in self.pauses), timedelta())
 
-    def due_at(self, now: datetime) -> datetime:
-        """The instant the period runs out, as far as it is known at `now` (exclusive)."""
+    def due(self, now: datetime) -> CalendarInstant:
+        """When the period runs out, as far as it is known at `now` (exclusive), and whether that
+        rests on a provisional year of the calendar. The calendar days and the pauses give the
+        nominal end; Art 85 then moves a last day that is a rest day to the next working day."""
         days = self.period_days + sum(self.extension_days)
-        return end_of_day(local_date(self.accepted_at) + timedelta(days=days)) + self.paused_for(now)
+        nominal = end_of_day(local_date(self.accepted_at) + timedelta(days=days)) + self.paused_for(now)
+        if not self.ends_off_rest_days:
+            return CalendarInstant(at=nominal, provisional=False)
+        return or_shipped(self.calendar).period_due(nominal)
+
+    def due_at(self, now: datetime) -> datetime:
+        return self.due(now).at
 
     def pause(self, at: datetime) -> "Deadline":
         if self.is_paused:
@@ -101,18 +115,26 @@ def is_overdue(deadline: Deadline, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class ExtensionLimit:
-    """The policy pack's limit on extensions. The packs are routing's data: the limit arrives with the
-    routing decision (case.routed `extension_rule`) and is kept on the mediation, never copied here."""
-
     max_extensions: int | None  # None: no limit
     max_days: int | None  # per extension; None: no limit
 
-    @classmethod
-    def from_rule(cls, rule: Mapping[str, int | None] | None) -> "ExtensionLimit | None":
-        """The limit of a decision's `extension_rule`; None when the decision named none."""
-        if not isinstance(rule, Mapping):
-            return None
-        return cls(max_extensions=rule.get("max_extensions"), max_days=rule.get("max_days"))
+
+EXTENSION_LIMITS: Mapping[str, ExtensionLimit] = MappingProxyType(
+    {
+        "spc-2016": ExtensionLimit(max_extensions=None, max_days=None),
+        "spc-2025": ExtensionLimit(max_extensions=1, max_days=30),
+    }
+)
+
+
+# 民事诉讼法 Art 85 governs every period of civil procedure, so both packs end a period that falls
+# on a rest day on the next working day; a pack is where a different rule would be said.
+PERIOD_ENDS_OFF_REST_DAYS: Mapping[str, bool] = MappingProxyType({"spc-2016": True, "spc-2025": True})
+
+
+def ends_off_rest_days(policy_pack: str | None) -> bool:
+    """The pack's Art 85 rule; an unknown pack still follows the statute."""
+    return PERIOD_ENDS_OFF_REST_DAYS.get(policy_pack or "", True)
 
 
 class RefusalReason(StrEnum):
@@ -143,19 +165,26 @@ def grant_extension(
     deadline: Deadline,
     request: ExtensionRequest,
     party_ids: Iterable[str],
-    limit: ExtensionLimit | None,
+    policy_pack: str,
     now: datetime,
 ) -> Deadline:
-    """The deadline extended by `request` within the pack's `limit`, or ExtensionRefused saying why not."""
-    if limit is None:
-        raise ExtensionRefused(RefusalReason.UNKNOWN_POLICY_PACK,
-                               "the routing decision named no extension rule for this case's policy pack")
+    """The deadline extended by `request`, or ExtensionRefused saying why not."""
+    limit = _limit_for(policy_pack)
     _check_days(request.days, limit)
     _check_consents(request.consenting_party_ids, frozenset(party_ids))
     _check_count(len(deadline.extension_days), limit)
     if is_overdue(deadline, now):
         raise ExtensionRefused(RefusalReason.PERIOD_ENDED, "the mediation period has already ended")
     return deadline.extended(request.days)
+
+
+def _limit_for(policy_pack: str) -> ExtensionLimit:
+    try:
+        return EXTENSION_LIMITS[policy_pack]
+    except KeyError:
+        raise ExtensionRefused(
+            RefusalReason.UNKNOWN_POLICY_PACK, f"no extension rule for policy pack {policy_pack!r}"
+        ) from None
 
 
 def _check_days(days: int, limit: ExtensionLimit) -> None:

@@ -34,8 +34,6 @@ class Mediation(Base):
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     policy_pack: Mapped[str] = mapped_column(String(20), default="spc-2016")
     ruleset_version: Mapped[int | None] = mapped_column(Integer)
-    # the pack's extension limit as the routing decision carried it: {"max_extensions", "max_days"}
-    extension_rule: Mapped[dict | None] = mapped_column(JSON)
     # the dispute as routing forwarded it (parties included): mediation never reads intake's database
     case_snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
     mediators: Mapped[list] = mapped_column(JSON, default=list)
@@ -47,6 +45,9 @@ class Mediation(Base):
     # the offer (2021 Art 12)
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     offer_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # True while a window or the deadline rests on a year the calendar knows only by its fixed
+    # statutory holidays: shown as `calendar_provisional`, recomputed when ops load that year
+    offer_calendar_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     # the clock (2021 Art 24, 26; 2016 Art 27)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     period_days: Mapped[int] = mapped_column(Integer)
@@ -54,15 +55,21 @@ class Mediation(Base):
     extension_days: Mapped[list] = mapped_column(JSON, default=list)
     # kept current on every change so the sweeper finds overdue cases by index; NULL while paused
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_calendar_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     # the first contact with the other party (2021 Art 15): due within 3 working days of acceptance;
     # contacted_at is the earliest contact recorded (or session scheduled), NULL until then
     contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contact_calendar_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     # the ending
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome_detail: Mapped[dict | None] = mapped_column(JSON)
     handoff_type: Mapped[str | None] = mapped_column(String(30))
+    # after a settlement whose hand-off is judicial confirmation: the parties' 30 days to apply
+    # (民事诉讼法 Art 205), moved off a rest day by Art 85
+    confirmation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    confirmation_calendar_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     # statistics: the first routing, not the latest re-route
     routed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -76,6 +83,24 @@ class Mediation(Base):
         Index("ix_mediations_sweep_contact", "status", "contact_due_at"),
         Index("ix_mediations_partner_list", "partner_id", "routed_at", "case_id"),
     )
+
+
+class HolidayYear(Base):
+    """One version of one year's holiday arrangement (国务院办公厅关于某年部分节假日安排的通知):
+    the rest days of its public holidays and its make-up working days. Rows are only added: the
+    newest version of a year is in force, the older ones and who loaded each stay as the record."""
+
+    __tablename__ = "holiday_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holidays: Mapped[list] = mapped_column(JSON)  # ISO dates, sorted
+    make_up_working_days: Mapped[list] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(200))
+    notice: Mapped[str | None] = mapped_column(String(200))
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    loaded_by: Mapped[str] = mapped_column(String(120))
 
 
 class Receipt(Base):
@@ -93,9 +118,6 @@ class Receipt(Base):
     case_snapshot: Mapped[dict | None] = mapped_column(JSON)
     # case.withdrawn that arrived before any offer existed: no offer may open afterwards.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # case.unroutable: no partner could take the case; where it went back to (docket, resume_trial)
-    unroutable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    return_to_court: Mapped[str | None] = mapped_column(String(20))
 
 
 class AuditEntry(Base):

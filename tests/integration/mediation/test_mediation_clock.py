@@ -76,7 +76,9 @@ async def test_a_pause_of_ten_days_moves_a_thirty_day_deadline_by_ten_days(platf
     clock.advance(timedelta(days=10))
     resumed = await p.client.post(f"/v1/mediations/{case_id}/resume", headers=auth)
     assert resumed.status_code == 200, resumed.text
-    due = datetime(2026, 4, 12, tzinfo=SHANGHAI)
+    # ten days later the last day is Saturday 11 April, a rest day: 民事诉讼法 Art 85 ends the
+    # period with the next working day, Monday 13 April
+    due = datetime(2026, 4, 14, tzinfo=SHANGHAI)
     assert datetime.fromisoformat(resumed.json()["deadline"]["due_at"]) == due
     assert (await row(p, case_id)).due_at == due
     assert [e["action"] for e in resumed.json()["audit"]][-2:] == ["pause", "resume"]

@@ -13,7 +13,7 @@ def test_art12_offer_on_last_working_day_before_national_day_expires_on_third_wo
     offered_at = datetime(2025, 9, 30, 16, 0, tzinfo=SHANGHAI)
     window = offer_window(offered_at)
     assert window.closes_at == datetime(2025, 10, 12, 0, 0, tzinfo=SHANGHAI)
-    assert window.calendar_known is True
+    assert window.calendar_provisional is False
     assert not has_lapsed(window, datetime(2025, 10, 11, 23, 59, 59, tzinfo=SHANGHAI))
     assert has_lapsed(window, datetime(2025, 10, 12, 0, 0, tzinfo=SHANGHAI))
 
@@ -52,27 +52,27 @@ def test_an_offer_made_on_a_holiday_counts_from_the_next_working_day():
     assert add_working_days(date(2025, 10, 3), 1).day == date(2025, 10, 9)
 
 
-def test_unknown_year_falls_back_to_weekends_only_and_says_so():
+def test_unknown_year_falls_back_to_statutory_holidays_and_weekends_and_says_so():
     # 2040-01-05 is a Thursday; Friday 6th, Monday 9th, Tuesday 10th
     result = add_working_days(date(2040, 1, 5), 3)
     assert result.day == date(2040, 1, 10)
-    assert result.calendar_known is False
+    assert result.provisional is True
     assert day_kind(date(2040, 1, 7)).working is False
 
 
 def test_known_year_reports_the_calendar_as_known():
-    assert add_working_days(date(2025, 6, 2), 3).calendar_known is True
+    assert add_working_days(date(2025, 6, 2), 3).provisional is False
 
 
 def test_window_crossing_into_an_unknown_year_is_flagged():
     last_known = date(2026, 12, 31)
-    assert day_kind(last_known).calendar_known is True
-    assert add_working_days(last_known, 1).calendar_known is False
+    assert day_kind(last_known).provisional is False
+    assert add_working_days(last_known, 1).provisional is True
 
 
 def test_fallback_window_is_flagged_on_the_offer_window():
     window = offer_window(datetime(2040, 1, 5, 9, tzinfo=SHANGHAI))
-    assert window.calendar_known is False
+    assert window.calendar_provisional is True
     assert window.closes_at == datetime(2040, 1, 11, tzinfo=SHANGHAI)
 
 

@@ -53,10 +53,18 @@ def test_art24_acceptance_late_in_the_utc_day_counts_on_the_shanghai_date():
 
 
 def test_art26_a_pause_of_ten_days_moves_a_thirty_day_deadline_by_ten_days():
-    paused = thirty_days().pause(at(5, 9)).resume(at(15, 9))
+    # nine days of pause: the period's last day becomes Friday 2026-04-10, a working day
+    paused = thirty_days().pause(at(5, 9)).resume(at(14, 9))
     later = at(20)
-    assert paused.due_at(later) - thirty_days().due_at(later) == timedelta(days=10)
-    assert paused.due_at(later) == datetime(2026, 4, 12, tzinfo=SHANGHAI)
+    assert paused.due_at(later) - thirty_days().due_at(later) == timedelta(days=9)
+    assert paused.due_at(later) == datetime(2026, 4, 11, tzinfo=SHANGHAI)
+
+
+def test_art26_then_art85_a_pause_ending_the_period_on_a_saturday_runs_it_to_monday():
+    # ten days of pause: the last day would be Saturday 2026-04-11, a rest day; 民事诉讼法 Art 85
+    # ends the period with the next working day, Monday 2026-04-13
+    paused = thirty_days().pause(at(5, 9)).resume(at(15, 9))
+    assert paused.due_at(at(20)) == datetime(2026, 4, 14, tzinfo=SHANGHAI)
 
 
 def test_art26_an_open_pause_keeps_moving_the_deadline_and_is_never_overdue():
@@ -102,9 +110,15 @@ def test_is_overdue_from_the_deadline_instant_on():
 
 
 def test_art27_extension_with_every_partys_consent_moves_the_deadline():
-    request = ExtensionRequest(days=10, consenting_party_ids=frozenset(PARTIES))
+    request = ExtensionRequest(days=9, consenting_party_ids=frozenset(PARTIES))
     extended = grant_extension(thirty_days(), request, PARTIES, SPC_2016, now=at(20))
-    assert extended.due_at(at(20)) == datetime(2026, 4, 12, tzinfo=SHANGHAI)
+    assert extended.due_at(at(20)) == datetime(2026, 4, 11, tzinfo=SHANGHAI)  # Friday 10 April's end
+
+
+def test_art27_and_art85_an_extension_ending_on_a_sunday_runs_to_monday():
+    request = ExtensionRequest(days=11, consenting_party_ids=frozenset(PARTIES))
+    extended = grant_extension(thirty_days(), request, PARTIES, SPC_2025, now=at(20))
+    assert extended.due_at(at(20)) == datetime(2026, 4, 14, tzinfo=SHANGHAI)  # Sunday 12 April -> Monday 13th
 
 
 def test_art27_extension_without_one_partys_consent_is_refused():

@@ -12,7 +12,7 @@ import pytest
 from services.mediation.actions.offers import open_offer
 from shared.masking import mask_id_number, mask_name
 from services.mediation.domain.period import statutory_period_days
-from services.mediation.metrics import CALENDAR_FALLBACK
+from services.mediation.metrics import CALENDAR_PROVISIONAL
 from services.mediation.settings import Settings
 from services.mediation.web import session as ui_session
 from services.mediation.web.forms import outcome_payload
@@ -78,8 +78,8 @@ def test_the_session_cookie_is_not_a_bearer_token_and_only_counts_under_ui():
 def test_an_offer_in_a_year_the_calendar_does_not_know_is_counted_and_logged():
     added = []
     fake_session = SimpleNamespace(add=added.append)
-    before = CALENDAR_FALLBACK.labels(window="offer")._value.get()
+    before = CALENDAR_PROVISIONAL.labels(window="offer")._value.get()
     data = {"attempt": 1, "partner_id": "P12", "mode": "delegation", "case": {"parties": []}}
     opened = open_offer(fake_session, None, "c1", data, datetime(2040, 3, 1, 10, tzinfo=timezone.utc))
     assert opened.status == "offered"
-    assert CALENDAR_FALLBACK.labels(window="offer")._value.get() == before + 1
+    assert CALENDAR_PROVISIONAL.labels(window="offer")._value.get() == before + 1

@@ -1,0 +1,119 @@
+"""Loading a year's holiday arrangement (ops), and what follows from it: every window and deadline
+that was provisional is computed again on the calendar with that year, in the same transaction.
+
+The service's calendar (`Runtime.calendar`) is what the code ships overlaid by the table; the
+process that took the request swaps it in after commit, every other replica at its next refresh
+(`refresh_calendar`, once a sweep interval)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.mediation.actions.clock import deadline_of, store_deadline
+from services.mediation.actions.core import Actor
+from services.mediation.domain.calendar import HolidayCalendar
+from services.mediation.domain.holiday_year import checked_arrangement
+from services.mediation.domain.offer import first_contact_window, offer_window
+from services.mediation.domain.confirmation import confirmation_window
+from services.mediation.domain.states import MediationStatus
+from services.mediation.metrics import CALENDAR_RECOMPUTED
+from services.mediation.store import holidays as store
+from services.mediation.store.models import HolidayYear, Mediation
+from shared.logging import get_logger
+
+log = get_logger("mediation.calendar")
+
+_CLOCK_HELD = {MediationStatus.ACCEPTED.value, MediationStatus.IN_MEDIATION.value, MediationStatus.PAUSED.value}
+
+
+class VersionConflict(Exception):
+    def __init__(self, current: int) -> None:
+        super().__init__(f"version {current} is in force")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Loaded:
+    row: HolidayYear
+    calendar: HolidayCalendar
+    recomputed: int
+
+
+async def load_year(session: AsyncSession, rt, actor: Actor, *, year: int, holidays: list[date],
+                    make_up_working_days: list[date], notice: str | None, expected_version: int | None) -> Loaded:
+    """Store the year as its next version (InvalidArrangement, VersionConflict say why not) and
+    recompute what rested on the provisional calendar."""
+    current = await store.latest_version(session, year)
+    if expected_version is not None and expected_version != current:
+        raise VersionConflict(current)
+    arrangement = checked_arrangement(year, holidays, make_up_working_days, notice=notice, version=current + 1)
+    now = rt.clock.now()
+    row = store.add_version(session, arrangement, loaded_at=now, loaded_by=actor.actor_id or actor.role.value)
+    calendar = rt.calendar.with_year(arrangement)
+    recomputed = await recompute_provisional(session, calendar, now)
+    log.info("holiday year loaded", year=year, version=row.version, notice=notice, by=row.loaded_by,
+             recomputed=recomputed)
+    return Loaded(row=row, calendar=calendar, recomputed=recomputed)
+
+
+async def recompute_provisional(session: AsyncSession, calendar: HolidayCalendar, now: datetime) -> int:
+    """Every open window or deadline computed on a provisional year, computed again on `calendar`;
+    answers how many cases changed. A window that now closes before `now` is the sweepers' as usual."""
+    rows = (await session.scalars(select(Mediation).where(or_(
+        Mediation.offer_calendar_provisional.is_(True), Mediation.contact_calendar_provisional.is_(True),
+        Mediation.due_calendar_provisional.is_(True), Mediation.confirmation_calendar_provisional.is_(True)))
+        .order_by(Mediation.case_id).with_for_update())).all()
+    changed = 0
+    for mediation in rows:
+        before = _clock_of(mediation)
+        _recompute(mediation, calendar, now)
+        if _clock_of(mediation) != before:
+            mediation.updated_at = now
+            changed += 1
+    CALENDAR_RECOMPUTED.inc(changed)
+    return changed
+
+
+def _clock_of(m: Mediation) -> tuple:
+    return (m.offer_closes_at, m.offer_calendar_provisional, m.contact_due_at, m.contact_calendar_provisional,
+            m.due_at, m.due_calendar_provisional, m.confirmation_due_at, m.confirmation_calendar_provisional)
+
+
+def _recompute(mediation: Mediation, calendar: HolidayCalendar, now: datetime) -> None:
+    if mediation.offer_calendar_provisional and mediation.status == MediationStatus.OFFERED.value:
+        window = offer_window(mediation.offered_at, calendar)
+        mediation.offer_closes_at, mediation.offer_calendar_provisional = window.closes_at, window.calendar_provisional
+    if (mediation.contact_calendar_provisional and mediation.accepted_at is not None
+            and mediation.contacted_at is None and mediation.status in _CLOCK_HELD):
+        window = first_contact_window(mediation.accepted_at, calendar)
+        mediation.contact_due_at = window.closes_at
+        mediation.contact_calendar_provisional = window.calendar_provisional
+    if mediation.due_calendar_provisional and mediation.accepted_at is not None and mediation.status in _CLOCK_HELD:
+        store_deadline(mediation, deadline_of(mediation, calendar), now)
+    if mediation.confirmation_calendar_provisional and mediation.confirmation_due_at is not None:
+        window = confirmation_window(mediation.outcome_at, calendar)
+        mediation.confirmation_due_at = window.at
+        mediation.confirmation_calendar_provisional = window.provisional
+
+
+async def refresh_calendar(rt) -> None:
+    """The calendar in force read again from the table (a year another replica loaded)."""
+    async with rt.db.read() as session:
+        rt.calendar = await store.load_calendar(session)
+
+
+async def calendar_refresh_loop(rt) -> None:
+    while True:
+        await asyncio.sleep(rt.settings.sweep_interval_seconds)
+        try:
+            await refresh_calendar(rt)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("calendar refresh failed; keeping the calendar in force", exc_info=True)
+
