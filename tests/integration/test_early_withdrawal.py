@@ -29,10 +29,13 @@ async def test_withdrawal_that_overtakes_the_routing_routes_nothing_and_takes_no
         await p.bus.publish(Envelope.new("case.withdrawn", case_id, "intake", {"reason": "撤回"}))
         await p.settle()
         await p.bus.publish(_received(case_id))
+        control = str(uuid.uuid4())  # the same case, not withdrawn: proves routing runs here at all
+        await p.bus.publish(_received(control))
         await p.settle()
         async with p.runtimes["routing"].db.read() as session:
-            assert await session.scalar(select(func.count()).select_from(DecisionRow)) == 0
-            assert await session.scalar(select(func.sum(PartnerRow.open_cases))) == 0
+            decided = (await session.execute(select(DecisionRow.case_id, DecisionRow.outcome))).all()
+            assert [(c, o) for c, o in decided] == [(control, "routed")]
+            assert await session.scalar(select(func.sum(PartnerRow.open_cases))) == 1
 
 
 async def test_withdrawal_that_overtakes_the_offer_opens_no_offer(sqlite_urls):
@@ -44,6 +47,12 @@ async def test_withdrawal_that_overtakes_the_offer_opens_no_offer(sqlite_urls):
             "attempt": 1, "partner_id": "P24", "mode": "delegation", "period_days": 30,
             "case": _received(case_id).data, "mediators": []}))
         await p.bus.publish(_received(case_id))
+        control = str(uuid.uuid4())  # routed and not withdrawn: it does open an offer
+        await p.bus.publish(Envelope.new("case.routed", control, "routing", {
+            "attempt": 1, "partner_id": "P24", "mode": "delegation", "period_days": 30,
+            "case": _received(control).data, "mediators": []}))
+        await p.bus.publish(_received(control))
         await p.settle()
         async with p.runtimes["mediation"].db.read() as session:
             assert await session.get(Mediation, case_id) is None
+            assert await session.get(Mediation, control) is not None

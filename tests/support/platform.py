@@ -31,21 +31,87 @@ class Platform:
     def auth(self, role: str, **claims: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role, **claims)}"}
 
-    async def settle(self, timeout: float = 10.0) -> None:
-        """Wait until every outbox is published and every published event has been handled."""
+    # Batches being handled right now, per queue (counted around each subscription's handler).
+    in_hand: dict[str, int] = field(default_factory=dict)
+
+    async def settle(self, timeout: float = 10.0, *, dead_letters_expected: int = 0) -> None:
+        """Wait until every outbox is published and every published event has been handled, then fail
+        if any message was dead-lettered (beyond `dead_letters_expected`): a consumer that crashes on
+        every delivery must not pass for one that decided to do nothing."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        quiet = 0
         while loop.time() < deadline:
             published = sum([await r.outbox.publish_pending() for r in self.runtimes.values()])
             if isinstance(self.bus, InMemoryBus):
                 await self.bus.drain(timeout=max(0.1, deadline - loop.time()))
-                if published == 0 and self.bus.idle:
-                    return
+                settled = published == 0 and self.bus.idle
             else:
-                await asyncio.sleep(0.2)
-                if published == 0:
-                    return
-        raise TimeoutError("the platform did not settle")
+                await asyncio.sleep(0.1)
+                # Nothing waiting at the broker (work and retry queues), nothing in a handler, twice in
+                # a row (a message can be between the broker's delivery and the handler's batch).
+                quiet = quiet + 1 if published == 0 and await self._broker_quiet() else 0
+                settled = quiet >= 2
+            if settled:
+                dead = await self.dead_letters()
+                if len(dead) > dead_letters_expected:
+                    raise AssertionError(f"messages were dead-lettered (a consumer kept failing): {dead}")
+                return
+        raise TimeoutError(f"the platform did not settle; dead letters so far: {await self.dead_letters()}")
+
+    async def dead_letters(self) -> list[str]:
+        """`queue: event type` of every dead-lettered message, on either bus."""
+        if isinstance(self.bus, InMemoryBus):
+            return [f"{queue}: {envelope.type}" for queue, envelope in self.bus.dead_letters]
+        found = []
+        for queue, count in (await self._ready_counts(dead=True)).items():
+            found += [queue] * count
+        return found
+
+    async def _broker_quiet(self) -> bool:
+        if any(self.in_hand.values()):
+            return False
+        return not any((await self._ready_counts(dead=False)).values())
+
+    async def _ready_counts(self, *, dead: bool) -> dict[str, int]:
+        """Messages ready in each subscribed queue's work and retry queues, or in its dead-letter queue."""
+        import aio_pika
+
+        names = []
+        for sub in self.bus.subscriptions:
+            if dead:
+                names.append(f"{sub.queue}.dlq")
+            else:
+                names += [sub.queue] + [f"{sub.queue}.retry.{d}ms" for d in self.bus.retry_delays]
+        connection = await aio_pika.connect(self.bus.url)
+        try:
+            channel = await connection.channel()
+            counts = {}
+            for name in names:
+                declared = await channel.declare_queue(name, passive=True)
+                counts[name] = declared.declaration_result.message_count
+            return counts
+        finally:
+            await connection.close()
+
+    def count_in_hand(self) -> None:
+        """Wrap each handler subscribed from now on (the services subscribe as the app starts) to know
+        when a batch is in a handler."""
+        subscribe_batch = self.bus.subscribe_batch
+
+        def counted(queue, event_types, handler) -> None:
+            subscribe_batch(queue, event_types, self._counted(queue, handler))
+
+        self.bus.subscribe_batch = counted
+
+    def _counted(self, queue: str, handler):
+        async def handle(envelopes):
+            self.in_hand[queue] = self.in_hand.get(queue, 0) + 1
+            try:
+                return await handler(envelopes)
+            finally:
+                self.in_hand[queue] -= 1
+        return handle
 
 
 def migrate(service: str, url: str) -> None:
@@ -70,7 +136,7 @@ async def running(database_urls: dict[str, str], *, bus_url: str = "memory://", 
         from services.seed import seed_service
 
         for name in names:
-            await seed_service(name, built[name].database_url)
+            await seed_service(name, built[name].database_url, demo=True)  # as make run does
     bus = bus_for(built[names[0]])
     runtimes = {}
     for name in names:
@@ -84,7 +150,10 @@ async def running(database_urls: dict[str, str], *, bus_url: str = "memory://", 
         mount = getattr(runtime, "mount", None)
         if mount:
             mount(app)
+    platform = Platform(app=app, client=None, bus=bus, runtimes=runtimes)
+    platform.count_in_hand()
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield Platform(app=app, client=client, bus=bus, runtimes=runtimes)
+            platform.client = client
+            yield platform
