@@ -55,6 +55,8 @@ def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str,
     mediation.mode = mode
     mediation.attempt = attempt
     mediation.policy_pack = data.get("policy_pack") or "spc-2016"
+    # the pack's extension limit travels with the decision (routing owns the packs)
+    mediation.extension_rule = data.get("extension_rule")
     mediation.ruleset_version = data.get("ruleset_version")
     mediation.case_snapshot = case
     mediation.mediators = list(data.get("mediators") or [])

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.mediation.actions.clock import deadline_of, store_deadline
 from services.mediation.actions.core import SYSTEM, Actor, Runtime, check, party_ids, rfc3339, transition
 from services.mediation.actions.outcomes import after_ending
-from services.mediation.domain.deadline import ExtensionRequest, grant_extension
+from services.mediation.domain.deadline import ExtensionLimit, ExtensionRequest, grant_extension
 from services.mediation.domain.handoff import Ending, handoff_content
 from services.mediation.domain.modes import Mode
 from services.mediation.domain.outcome import EndingGround
@@ -39,7 +39,7 @@ async def extend(session: AsyncSession, rt: Runtime, mediation: Mediation, actor
     check(mediation, Action.EXTEND, actor)
     now = rt.clock.now()
     extended = grant_extension(deadline_of(mediation, rt.calendar), ExtensionRequest(days, frozenset(consents)),
-                               party_ids(mediation), mediation.policy_pack, now)
+                               party_ids(mediation), ExtensionLimit.from_rule(mediation.extension_rule), now)
     store_deadline(mediation, extended, now)
     due = extended.due_at(now)
     row = Extension(id=str(uuid.uuid4()), case_id=mediation.case_id, days=days, granted_at=now,

@@ -10,7 +10,8 @@
 - Time spent on an appraisal (鉴定评估) does not count (2021 Art 26): every pause moves the
   deadline by its exact length; while a pause is open the deadline keeps moving with `now`.
 - Extensions add calendar days, only with every party's consent (2016 Art 27) and within the
-  policy pack's limit: `spc-2016` any number of any length; `spc-2025` one of at most 30 days.
+  policy pack's limit, as the routing decision carried it (`spc-2016` any number of any length;
+  `spc-2025` one of at most 30 days).
   One asked for after the period ran out is refused: the period ended "without extension"
   (2021 Art 25) and the case is the sweeper's.
 """
@@ -115,16 +116,18 @@ def is_overdue(deadline: Deadline, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class ExtensionLimit:
+    """The policy pack's limit on extensions. The packs are routing's data: the limit arrives with the
+    routing decision (case.routed `extension_rule`) and is kept on the mediation, never copied here."""
+
     max_extensions: int | None  # None: no limit
     max_days: int | None  # per extension; None: no limit
 
-
-EXTENSION_LIMITS: Mapping[str, ExtensionLimit] = MappingProxyType(
-    {
-        "spc-2016": ExtensionLimit(max_extensions=None, max_days=None),
-        "spc-2025": ExtensionLimit(max_extensions=1, max_days=30),
-    }
-)
+    @classmethod
+    def from_rule(cls, rule: Mapping[str, int | None] | None) -> "ExtensionLimit | None":
+        """The limit of a decision's `extension_rule`; None when the decision named none."""
+        if not isinstance(rule, Mapping):
+            return None
+        return cls(max_extensions=rule.get("max_extensions"), max_days=rule.get("max_days"))
 
 
 # 民事诉讼法 Art 85 governs every period of civil procedure, so both packs end a period that falls
@@ -165,26 +168,19 @@ def grant_extension(
     deadline: Deadline,
     request: ExtensionRequest,
     party_ids: Iterable[str],
-    policy_pack: str,
+    limit: ExtensionLimit | None,
     now: datetime,
 ) -> Deadline:
-    """The deadline extended by `request`, or ExtensionRefused saying why not."""
-    limit = _limit_for(policy_pack)
+    """The deadline extended by `request` within the pack's `limit`, or ExtensionRefused saying why not."""
+    if limit is None:
+        raise ExtensionRefused(RefusalReason.UNKNOWN_POLICY_PACK,
+                               "the routing decision named no extension rule for this case's policy pack")
     _check_days(request.days, limit)
     _check_consents(request.consenting_party_ids, frozenset(party_ids))
     _check_count(len(deadline.extension_days), limit)
     if is_overdue(deadline, now):
         raise ExtensionRefused(RefusalReason.PERIOD_ENDED, "the mediation period has already ended")
     return deadline.extended(request.days)
-
-
-def _limit_for(policy_pack: str) -> ExtensionLimit:
-    try:
-        return EXTENSION_LIMITS[policy_pack]
-    except KeyError:
-        raise ExtensionRefused(
-            RefusalReason.UNKNOWN_POLICY_PACK, f"no extension rule for policy pack {policy_pack!r}"
-        ) from None
 
 
 def _check_days(days: int, limit: ExtensionLimit) -> None:

@@ -34,6 +34,8 @@ class Mediation(Base):
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     policy_pack: Mapped[str] = mapped_column(String(20), default="spc-2016")
     ruleset_version: Mapped[int | None] = mapped_column(Integer)
+    # the pack's extension limit as the routing decision carried it: {"max_extensions", "max_days"}
+    extension_rule: Mapped[dict | None] = mapped_column(JSON)
     # the dispute as routing forwarded it (parties included): mediation never reads intake's database
     case_snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
     mediators: Mapped[list] = mapped_column(JSON, default=list)
@@ -118,6 +120,9 @@ class Receipt(Base):
     case_snapshot: Mapped[dict | None] = mapped_column(JSON)
     # case.withdrawn that arrived before any offer existed: no offer may open afterwards.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # case.unroutable: no partner could take the case; where it went back to (docket, resume_trial)
+    unroutable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    return_to_court: Mapped[str | None] = mapped_column(String(20))
 
 
 class AuditEntry(Base):
