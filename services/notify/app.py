@@ -17,6 +17,7 @@ from services.notify.court_simulator import create_app as create_court_simulator
 from services.notify.settings import SIMULATOR_MOUNT_PATH, Settings
 from services.notify.store.models import MESSAGING, Base
 from services.notify.workers.handoffs import HandoffWorker
+from services.notify.store.sealed import use_secret_keys
 from services.notify.workers.notices import NoticeWorker
 from services.notify.workers.webhooks import WebhookWorker
 from shared.bus import Bus
@@ -31,6 +32,7 @@ class Runtime(ServiceRuntime):
     def __init__(self, settings: Settings, bus: Bus, *, clock=None, resolver: Resolver = system_resolver) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
         self.clock = clock or SystemClock()
+        use_secret_keys(settings.secret_key_list)
         # The webhook-timestamp header is checked by receivers against their own clocks, so it is
         # the wall clock even when tests move `clock` to drive the schedule.
         self.wall_clock = SystemClock()

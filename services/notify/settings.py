@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.notify.store.sealed import DEV_SECRET_KEY, check_keys
 from shared.settings import ServiceSettings
 
 # Where `make run` serves the simulated court: the embedded process listens on port 8000.
@@ -47,6 +48,10 @@ class Settings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
 
+    # Fernet keys encrypting webhook signing secrets at rest, comma-separated, the newest first
+    # (store/sealed.py); required outside development.
+    secret_keys: str = ""
+
     sms_url: str = ""
     sms_api_key: str = ""
     sms_api_key_header: str = "X-Api-Key"
@@ -62,9 +67,20 @@ class Settings(ServiceSettings):
         if self.claim_lease_seconds <= 3 * self.http_timeout_seconds:
             # One attempt (DNS check, connect, send, read, record) is bounded by attempt_timeout.
             raise ValueError("NOTIFY_CLAIM_LEASE_SECONDS must exceed 3 x NOTIFY_HTTP_TIMEOUT_SECONDS")
+        if not self.secret_keys:
+            if not self.is_development:
+                raise ValueError("NOTIFY_SECRET_KEYS must be set outside development (APP_ENV=production)")
+            self.secret_keys = DEV_SECRET_KEY
+        elif not self.is_development and DEV_SECRET_KEY in self.secret_key_list:
+            raise ValueError("NOTIFY_SECRET_KEYS must not hold the development key outside development")
+        check_keys(self.secret_key_list)
         if self.worker_batch_size > self.worker_concurrency:
             raise ValueError("NOTIFY_WORKER_BATCH_SIZE must not exceed NOTIFY_WORKER_CONCURRENCY")
         return self
+
+    @property
+    def secret_key_list(self) -> list[str]:
+        return [key.strip() for key in self.secret_keys.split(",") if key.strip()]
 
     @property
     def attempt_timeout_seconds(self) -> float:

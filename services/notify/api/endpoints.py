@@ -73,7 +73,10 @@ async def create_endpoint(body: EndpointCreate, request: Request, principal: Par
             endpoint = await store.get_endpoint(session, earlier.endpoint_id)
             if endpoint is None:
                 raise Problem(409, "The endpoint this Idempotency-Key created has since been deleted.")
-            answer = endpoint_view(endpoint, reveal_secret=True)
+            # The secret is shown once, to the request that created it: a replay (anyone holding the
+            # key, or the same caller after a rotation) answers the endpoint without it. A caller
+            # whose first answer was lost rotates the secret to get a new one.
+            answer = endpoint_view(endpoint)
     headers = {"Location": f"/v1/webhook-endpoints/{answer['id']}"}
     if earlier is not None:
         headers["Idempotent-Replayed"] = "true"

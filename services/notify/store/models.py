@@ -13,6 +13,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, ForeignKey, Index, Integer, S
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.notify.store.sealed import SealedSecret
 from shared.db import UTCDateTime
 from shared.messaging import messaging_tables
 
@@ -33,9 +34,9 @@ class WebhookEndpoint(Base):
     partner_id: Mapped[str | None] = mapped_column(String(20), index=True)
     url: Mapped[str] = mapped_column(Text)
     event_types: Mapped[list] = mapped_column(JSON)
-    # Kept in clear: HMAC signing needs the secret itself, unlike a password.
-    secret: Mapped[str] = mapped_column(String(100))
-    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    # HMAC signing needs the secret itself, unlike a password: encrypted at rest (store/sealed.py).
+    secret: Mapped[str] = mapped_column(SealedSecret())
+    previous_secret: Mapped[str | None] = mapped_column(SealedSecret())
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
