@@ -207,3 +207,64 @@ def _gone_app():
         return Response(status_code=410)
 
     return Starlette(routes=[Route("/hooks", gone, methods=["POST"])])
+
+
+class _NoJitter:
+    """The retry schedule's jitter pinned to zero, so each gap can be checked to the step."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return 0.0
+
+
+def _scripted_app(answers: list[tuple[int, dict[str, str]]], seen: list[int]):
+    """A receiver answering each request with the next (status, headers) of `answers`, then 200."""
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def receive(_request):
+        status, headers = answers.pop(0) if answers else (200, {})
+        seen.append(status)
+        return Response(status_code=status, headers=headers)
+
+    return Starlette(routes=[Route("/hooks", receive, methods=["POST"])])
+
+
+async def test_retries_wait_out_the_schedule_and_retry_after_to_the_step(pg_database):
+    """The clock moves in 15 s steps and the worker runs after each: every retry comes at the first
+    step at or after its due time, never one step before. Retry-After 600 s stretches the first gap
+    (the schedule says 5 s); the schedule's 5 and 30 minutes follow; a Retry-After of 1 s cannot
+    shorten the 30 minutes."""
+    step = timedelta(seconds=15)
+    answers = [(503, {"Retry-After": "600"}), (500, {}), (500, {"Retry-After": "1"})]
+    expected_gaps = [timedelta(seconds=600), timedelta(minutes=5), timedelta(minutes=30)]
+    seen: list[int] = []
+    clock = ManualClock(START)
+    async with serve(_scripted_app(answers, seen)) as base, running(
+            {"notify": await pg_database("notify")}, clock=clock, settings={"notify": FAST}) as p:
+        rt = p.runtimes["notify"]
+        rt.rng = _NoJitter()
+        partner = p.auth("partner", partner_id="P12")
+        created = await p.client.post("/v1/webhook-endpoints", headers={**partner, "Idempotency-Key": "gaps"},
+                                      json={"url": f"{base}/hooks", "event_types": ["case.routed"]})
+        assert created.status_code == 201, created.text
+        await p.bus.publish(routed_event(str(uuid.uuid4()), START))
+        await wait_until(lambda: _attempts_recorded(rt, 1), what="the first attempt")
+        attempted_at = [clock.now()]
+        for gap in expected_gaps:
+            due = attempted_at[-1] + gap
+            while clock.now() + step < due:  # every step before the due one: no attempt
+                clock.advance(step)
+                await rt.webhooks.run_once()
+                assert await _attempts_recorded(rt, len(attempted_at)), f"retried early, at {clock.now() - START}"
+            clock.advance(step)  # the step that reaches the due time
+            assert clock.now() == due
+            await rt.webhooks.run_once()
+            await wait_until(lambda: _attempts_recorded(rt, len(attempted_at) + 1),
+                             what=f"attempt {len(attempted_at) + 1} at {due - START}")
+            attempted_at.append(clock.now())
+        [delivery] = await rows(rt, Delivery)
+        assert delivery.status == "succeeded" and seen == [503, 500, 500, 200]
+        from services.notify.store.models import DeliveryAttempt
+        logged = sorted(a.attempted_at for a in await rows(rt, DeliveryAttempt))
+        assert [b - a for a, b in zip(logged, logged[1:])] == expected_gaps
