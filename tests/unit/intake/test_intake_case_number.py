@@ -56,3 +56,14 @@ def test_reference_lists_match_domain_md():
                                         ("in_litigation", "invitation"), ("direct", "self")])
 def test_stage_fixes_the_mode(stage, mode):
     assert mode_for_stage(stage) == mode
+
+
+def test_a_case_filed_at_2027_01_01_00_30_beijing_is_numbered_in_2027():
+    from datetime import datetime
+
+    from services.intake.domain.case_number import case_number_year
+
+    filed_at = datetime.fromisoformat("2027-01-01T00:30:00+08:00")  # still 2026-12-31 16:30 in UTC
+    assert case_number_year(filed_at) == 2027
+    assert format_case_number(case_number_year(filed_at), "370202", 1) == "(2027)鲁0202民诉前调1号"
+    assert case_number_year(datetime.fromisoformat("2026-12-31T23:59:59+08:00")) == 2026
