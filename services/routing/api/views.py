@@ -82,8 +82,10 @@ READ_ONLY_RULESET_FIELDS = ("installed_at", "installed_by", "available_filters",
                             "policy_pack_in_force", "available_policy_packs")
 
 
-def decision_view(document: dict[str, Any], index: RosterIndex) -> dict[str, Any]:
-    """A stored (or simulated) decision with partner names and one sentence per exclusion."""
+def decision_view(document: dict[str, Any], index: RosterIndex,
+                  rest_of_roster: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A stored (or simulated) decision with partner names and one sentence per exclusion; the
+    exclusions the decision recorded come first, then `rest_of_roster` (computed when asked)."""
 
     def name(partner_id: str | None) -> str | None:
         partner = index.get(partner_id or "")
@@ -97,7 +99,17 @@ def decision_view(document: dict[str, Any], index: RosterIndex) -> dict[str, Any
         **document,
         "partner_name": name(document.get("partner_id")),
         "candidates": [{**c, "partner_name": name(c["partner_id"])} for c in document.get("candidates", [])],
-        "excluded": [{**e, "partner_name": name(e["partner_id"]),
+        "excluded": [{"evaluated": "at_decision", **e, "partner_name": name(e["partner_id"]),
                       "explanation": sentence(e["partner_id"], e["detail"])}
-                     for e in document.get("excluded", [])],
+                     for e in [*document.get("excluded", []), *(rest_of_roster or [])]],
     }
+
+
+def partner_account_view(case_id: str, partner_id: str, index: RosterIndex,
+                         accounts: list[dict[str, Any]]) -> dict[str, Any]:
+    """`?partner_id=`: per decision, why that partner was or was not chosen, as one sentence too."""
+    partner = index.get(partner_id)
+    label = partner_label(partner) if partner else partner_id
+    return {"case_id": case_id, "partner_id": partner_id, "partner_name": partner.name_en if partner else None,
+            "items": [{**a, "explanation": a["detail"] if a["status"] == "chosen" else f"{label} {a['detail']}."}
+                      for a in accounts]}

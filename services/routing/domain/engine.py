@@ -16,7 +16,7 @@ from typing import Any
 
 from services.routing.domain import explain
 from services.routing.domain.case import RoutingCase
-from services.routing.domain.filters import CaseFacts, first_failure
+from services.routing.domain.filters import REASONS, CaseFacts, first_failure
 from services.routing.domain.index import RosterIndex
 from services.routing.domain.policy import PolicyPack, mode_for_stage, period_days, return_to_court
 from services.routing.domain.roster import Partner
@@ -42,8 +42,13 @@ class Reason(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Exclusion:
     partner_id: str
-    reason: str  # a filter code of the ruleset
+    filter: str  # the ruleset's filter that excluded the partner
     detail: str
+
+    @property
+    def reason(self) -> str:
+        """area, mode, claim_range, capacity, conflict, inactive, declined_before (or category)."""
+        return REASONS[self.filter]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +85,7 @@ class RoutingDecision:
             "return_to_court": self.return_to_court,
             "candidates": [{"partner_id": c.partner_id, "score": c.score, "parts": dict(c.parts)}
                            for c in self.candidates],
-            "excluded": [{"partner_id": e.partner_id, "reason": e.reason, "detail": e.detail}
+            "excluded": [{"partner_id": e.partner_id, "reason": e.reason, "filter": e.filter, "detail": e.detail}
                          for e in self.excluded],
         }
 

@@ -104,6 +104,22 @@ CHECKS: Mapping[str, Check] = {
 if tuple(CHECKS) != FILTERS:
     raise RuntimeError("every filter of the ruleset needs a check, in canonical order")
 
+# The reason a decision gives for an exclusion, by the filter that excluded the partner: the words a
+# clerk or the bureau reads (the ruleset's filter names say how the rule is switched, not why).
+# `category` only ever excludes the parties' choice of a partner outside the dispute's category.
+REASONS: Mapping[str, str] = {
+    "inactive": "inactive",
+    "mode_not_accepted": "mode",
+    "category": "category",
+    "district": "area",
+    "claim_amount": "claim_range",
+    "conflict": "conflict",
+    "declined_before": "declined_before",
+    "at_capacity": "capacity",
+}
+if set(REASONS) != set(FILTERS):
+    raise RuntimeError("every filter needs its reason code")
+
 
 def first_failure(partner: Partner, facts: CaseFacts) -> tuple[str, str] | None:
     """(reason code, words) of the first filter the partner fails, or None when it is eligible."""

@@ -51,6 +51,12 @@ class RosterIndex:
         """Every body of the district's city for the category, ordered by partner id."""
         return self._in_city.get((category, city_of(district)), ())
 
+    def taking(self, category: str) -> tuple[Partner, ...]:
+        """Every body of the roster, in every city, that takes the category, by partner id. Walks the
+        (category, city) keys: for explaining a decision when asked, never on the decision's path."""
+        members = {p.id: p for (cat, _city), ps in self._in_city.items() if cat == category for p in ps}
+        return tuple(members[pid] for pid in sorted(members))
+
     def replaced(self, partner: Partner) -> RosterIndex:
         """A new index with this partner added or changed (ops PATCH of capacity or active)."""
         old = self._by_id.get(partner.id)

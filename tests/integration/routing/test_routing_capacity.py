@@ -36,7 +36,7 @@ async def test_capacity_follows_routing_declines_and_outcomes_after_ops_lowers_i
         assert [r.partner_id for r in await decisions(p, first.case_id)] == ["P24"]
         [row] = await decisions(p, second.case_id)
         assert row.partner_id == "P01"
-        assert {"partner_id": "P24", "reason": "at_capacity"}.items() <= row.document["excluded"][0].items()
+        assert {"partner_id": "P24", "reason": "capacity"}.items() <= row.document["excluded"][0].items()
 
         await deliver(p, Envelope.new("mediation.settled", first.case_id, "mediation", {"partner_id": "P24"}))
         assert await open_cases(p, "P24") == 0

@@ -116,7 +116,7 @@ def test_no_partner_over_capacity_is_chosen_while_an_eligible_partner_has_room(s
     decision = run(s)
     assert decision.outcome is Outcome.ROUTED and decision.partner_id != "P97"
     assert s.load.get(decision.partner_id, 0) < next(p.capacity for p in s.partners if p.id == decision.partner_id)
-    assert any(e.partner_id == "P97" and e.reason == "at_capacity" for e in decision.excluded)
+    assert any(e.partner_id == "P97" and e.reason == "capacity" for e in decision.excluded)
 
 
 @SETTINGS
