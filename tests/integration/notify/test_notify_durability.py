@@ -64,15 +64,21 @@ async def test_failing_partner_and_a_restart_lose_nothing(pg_database, rabbit_vh
         async with running(database, bus_url=bus_url, clock=clock, settings={"notify": FAST}) as p:
             rt = p.runtimes["notify"]
             await wait_until(lambda: _succeeded(rt, 12), timeout=20, what="every delivery after the restart")
-            # A redelivered event takes no second effect.
-            await p.bus.publish(case_events(cases[0], timedelta(0))[1])
+            # A redelivered event (the very envelope, same event id) takes no second effect; a new
+            # event published with it does (the positive control: the consumer did run meanwhile).
+            await p.bus.publish(events[0][1])
+            control = routed_event(str(uuid.uuid4()), clock.now())
+            await p.bus.publish(control)
+            await p.settle()
+            await wait_until(lambda: _succeeded(rt, 13), timeout=20, what="the control's delivery")
             listed = (await p.client.get(f"/v1/deliveries?endpoint_id={endpoint['id']}&limit=200",
                                          headers=p.auth("partner", partner_id="P12"))).json()
 
-    assert len(listed["items"]) == 12 and {d["status"] for d in listed["items"]} == {"succeeded"}
+    assert len(listed["items"]) == 13 and {d["status"] for d in listed["items"]} == {"succeeded"}
+    assert sum(json.loads(r.body)["data"]["case_id"] == control.case_id for r in receiver.successes) == 1
     successes = receiver.successes
     ids = Counter(r.headers["webhook-id"] for r in successes)
-    assert len(ids) == 12 and set(ids.values()) == {1}
+    assert len(ids) == 13 and set(ids.values()) == {1}
     for case_id in cases:
         seen = [json.loads(r.body)["type"] for r in successes if json.loads(r.body)["data"]["case_id"] == case_id]
         assert seen == TYPES
