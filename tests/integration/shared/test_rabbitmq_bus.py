@@ -45,9 +45,11 @@ async def test_failing_handler_is_retried_with_delay_then_dead_lettered(rabbit_v
     url = infra.amqp_url(rabbit_vhost)
     bus = RabbitMQBus(url, max_attempts=3, retry_delay_ms=100)
     attempts: dict[str, int] = {}
+    tried_at: dict[str, list[float]] = {}
 
     async def handle(envelope: Envelope) -> None:
         attempts[envelope.case_id] = attempts.get(envelope.case_id, 0) + 1
+        tried_at.setdefault(envelope.case_id, []).append(asyncio.get_running_loop().time())
         if envelope.case_id == "poison" or attempts[envelope.case_id] < 2:
             raise RuntimeError("handler failed")
 
@@ -72,5 +74,12 @@ async def test_failing_handler_is_retried_with_delay_then_dead_lettered(rabbit_v
             await connection.close()
         await asyncio.sleep(0.5)
         assert attempts == {"flaky": 2, "poison": 3}
+        # The delays are the retry queues' TTLs (100 ms, then 400 ms): never shorter; and the message
+        # waited in a retry queue, not in a redelivery loop (well under the next delay's length more).
+        assert bus.retry_delays == [100, 400]
+        poison = tried_at["poison"]
+        gaps = [later - earlier for earlier, later in zip(poison, poison[1:])]
+        assert 0.1 <= gaps[0] < 0.1 + 1.0 and 0.4 <= gaps[1] < 0.4 + 1.0, gaps
+        assert tried_at["flaky"][1] - tried_at["flaky"][0] >= 0.1
     finally:
         await bus.close()
