@@ -2,33 +2,34 @@
 
 Broker and database URLs come from the environment (BUS_URL, INTAKE_DATABASE_URL, ...); the Makefile
 gives local defaults. Each database is created and migrated, reference data seeded, then the four
-processes (and the court-system simulator) run until Ctrl-C.
+processes (and the court-system simulator) run under a supervisor (services/supervisor.py): one that
+dies is restarted with backoff, every line it wrote kept in `var/log/<name>.log` (DISTRIBUTED_LOG_DIR);
+Ctrl-C stops all.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
 import sys
-import time
+from pathlib import Path
 
 from services.registry import SERVICES, settings_for
 from services.seed import seed
+from services.supervisor import Program, Supervisor
 from shared.migrations import upgrade
 
-SIMULATOR_PORT = 8010
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_processes() -> list[subprocess.Popen]:
-    env = dict(os.environ)
-    env.setdefault("NOTIFY_COURT_ENDPOINT", f"http://127.0.0.1:{SIMULATOR_PORT}/handoffs")
-    procs = [subprocess.Popen([sys.executable, "-m", "services.notify.court_simulator", "--port", str(SIMULATOR_PORT)],
-                              env=env)]
-    for name in SERVICES:
-        procs.append(subprocess.Popen([sys.executable, "-m", "services.run", name], env=env))
-    return procs
+def programs(env: dict[str, str]) -> list[Program]:
+    simulator_port = env.get("COURT_SIMULATOR_PORT", "8010")
+    env = {**env, "PYTHONUNBUFFERED": "1"}
+    env.setdefault("NOTIFY_COURT_ENDPOINT", f"http://127.0.0.1:{simulator_port}/handoffs")
+    found = [Program("court-simulator", [sys.executable, "-m", "services.notify.court_simulator",
+                                         "--port", simulator_port], env, ROOT)]
+    found += [Program(name, [sys.executable, "-m", "services.run", name], env, ROOT) for name in SERVICES]
+    return found
 
 
 def main() -> None:
@@ -37,27 +38,13 @@ def main() -> None:
     for name in SERVICES:
         upgrade(name, settings_for(name).database_url)
     asyncio.run(seed(list(SERVICES)))
-    procs = start_processes()
+    log_dir = Path(os.environ.get("DISTRIBUTED_LOG_DIR", ROOT / "var" / "log"))
+    supervisor = Supervisor(programs(dict(os.environ)), log_dir=log_dir)
+    supervisor.install_signal_handlers()
     ports = ", ".join(f"{n} :{settings_for(n).port}" for n in SERVICES)
-    print(f"running: {ports}, court simulator :{SIMULATOR_PORT}. Ctrl-C stops all.", flush=True)
-    stopping = False
-
-    def stop(*_args) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    while not stopping and all(p.poll() is None for p in procs):
-        time.sleep(0.5)
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    print(f"running: {ports}, court simulator :{os.environ.get('COURT_SIMULATOR_PORT', '8010')}; "
+          f"a process that dies is restarted; logs in {log_dir}. Ctrl-C stops all.", flush=True)
+    supervisor.run()
 
 
 if __name__ == "__main__":
