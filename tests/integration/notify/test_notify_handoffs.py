@@ -25,8 +25,16 @@ TABLE = [
     ("pre_filing", "property_service", "mediation.settled", {"agreement": CONFIRM}, "judicial_confirmation"),
     ("pre_filing", "property_service", "mediation.settled",
      {"agreement": {"terms": "分期付清", "apply_judicial_confirmation": False}}, "agreement_filed"),
+    # Art 355: the declared flag decides, both ways: without it a family agreement would be filed
+    # (status by default) and an inheritance one confirmed (ownership not presumed).
     ("pre_filing", "family", "mediation.settled",
      {"agreement": {**CONFIRM, "concerns_status_or_ownership": True}}, "agreement_filed"),
+    ("pre_filing", "family", "mediation.settled",
+     {"agreement": {**CONFIRM, "concerns_status_or_ownership": False}}, "judicial_confirmation"),
+    ("pre_filing", "inheritance", "mediation.settled",
+     {"agreement": {**CONFIRM, "concerns_status_or_ownership": True}}, "agreement_filed"),
+    ("pre_filing", "inheritance", "mediation.settled",
+     {"agreement": {**CONFIRM, "concerns_status_or_ownership": False}}, "judicial_confirmation"),
     ("pre_filing", "property_service", "mediation.failed", {"undisputed_facts": ["欠费12个月"]}, "docket"),
     ("pre_filing", "property_service", "mediation.expired", {}, "docket"),
     ("pre_filing", "property_service", "case.unroutable", {"reason": "no_eligible_partner"}, "docket"),

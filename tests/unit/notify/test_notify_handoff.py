@@ -111,6 +111,16 @@ def test_minsufa_interpretation_art355_family_status_is_not_confirmable():
     assert handoff.type is HandoffType.AGREEMENT_FILED
 
 
+@pytest.mark.parametrize("category", ["family", "inheritance", "real_estate"])
+@pytest.mark.parametrize(("declared", "expected"), [(True, HandoffType.AGREEMENT_FILED),
+                                                    (False, HandoffType.JUDICIAL_CONFIRMATION)])
+def test_minsufa_interpretation_art355_the_declared_flag_wins_over_the_category(category, declared, expected):
+    data = event("delegation", category=category,
+                 agreement={"terms": "遗产由长子继承", "apply_judicial_confirmation": True,
+                            "concerns_status_or_ownership": declared})
+    assert build_handoff("mediation.settled", data).type is expected
+
+
 def test_minsufa_interpretation_art355_declared_flags_decide():
     ownership = event("delegation", category="real_estate",
                       agreement={"terms": "房屋归申请人所有", "concerns_status_or_ownership": True})
