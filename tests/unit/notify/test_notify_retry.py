@@ -87,8 +87,8 @@ def test_retry_after_is_capped_and_garbage_ignored():
 
 
 @pytest.mark.parametrize(("status", "verdict"), [
-    (200, Verdict.SUCCESS), (204, Verdict.SUCCESS), (299, Verdict.SUCCESS),
-    (301, Verdict.RETRY), (400, Verdict.RETRY), (429, Verdict.RETRY), (500, Verdict.RETRY),
+    (200, Verdict.SUCCESS), (204, Verdict.SUCCESS), (299, Verdict.SUCCESS), (199, Verdict.RETRY),
+    (300, Verdict.RETRY), (301, Verdict.RETRY), (400, Verdict.RETRY), (429, Verdict.RETRY), (500, Verdict.RETRY),
     (503, Verdict.RETRY), (None, Verdict.RETRY), (410, Verdict.DISABLE_ENDPOINT),
 ])
 def test_classify_response(status, verdict):
@@ -106,3 +106,14 @@ def test_endpoint_failing_for_five_days_is_disabled():
 def test_failing_reason_tells_the_owner_since_when():
     text = failing_reason(NOW, 12)
     assert "2026-03-02T09:00:00+00:00" in text and "12" in text
+
+
+def test_backoff_counts_from_one_and_says_so():
+    with pytest.raises(ValueError, match="^attempt_no starts at 1$"):
+        backoff(0, Fixed(0.0))
+
+
+@pytest.mark.parametrize("jitter", [JITTER, -JITTER])
+def test_jitter_moves_the_delay_in_its_own_direction(jitter):
+    # +10 % drawn is 10 % later, not earlier: the schedule's 24 h floor is reasoned on this.
+    assert backoff(1, Fixed(jitter)) == RETRY_SCHEDULE[0] * (1 + jitter)

@@ -82,3 +82,35 @@ def test_old_secret_keeps_signing_for_24_hours_after_rotation_only():
     assert signing_secrets("new", "old", rotated, rotated + timedelta(hours=23, minutes=59)) == ["new", "old"]
     assert signing_secrets("new", "old", rotated, rotated + ROTATION_OVERLAP) == ["new"]
     assert signing_secrets("new", None, None, rotated) == ["new"]
+
+
+def test_no_previous_secret_signs_with_the_current_one_only_even_just_after_a_rotation():
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    assert signing_secrets("whsec_new", None, now - timedelta(minutes=1), now) == ["whsec_new"]
+    assert signing_secrets("whsec_new", "whsec_old", None, now) == ["whsec_new"]
+
+
+def test_refusals_say_why():
+    with pytest.raises(ValueError, match="^at least one signing secret is needed$"):
+        sign([], "msg_1", datetime(2026, 3, 2, tzinfo=timezone.utc), "{}")
+    with pytest.raises(ValueError, match="^timestamp must be timezone-aware$"):
+        sign([new_secret()], "msg_1", datetime(2026, 3, 2), "{}")
+
+
+def test_a_server_on_beijing_local_time_still_signs_the_true_instant(monkeypatch):
+    """The conversion is to UTC itself, not to the machine's local zone (Webhook.sign drops the
+    offset): on a machine whose TZ is Asia/Shanghai the receiver must still verify."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        secret = new_secret()
+        at = datetime(2026, 3, 2, 17, 0, tzinfo=timezone(timedelta(hours=8)))
+        headers = sign([secret], "msg_tz", at, '{"a":1}')
+        assert headers["webhook-timestamp"] == str(int(at.timestamp()))
+        expected = Webhook(secret).sign("msg_tz", datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc), '{"a":1}')
+        assert headers["webhook-signature"] == expected
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

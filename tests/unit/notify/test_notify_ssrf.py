@@ -97,3 +97,74 @@ def test_url_syntax_defaults_the_port():
 def test_check_address_accepts_public_v4_and_v6():
     check_address("8.8.8.8", allow_private=False)
     check_address("2606:4700:4700::1111", allow_private=False)
+
+
+# The reason is what the partner reads in the 422 answer or in the delivery's last error.
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://exa mple.com/", "the URL contains whitespace or control characters"),
+    ("http://example.com/\x01", "the URL contains whitespace or control characters"),
+    ("http://example.com/\x7f", "the URL contains whitespace or control characters"),
+    ("ftp://example.com/", "only http and https URLs are accepted"),
+    ("http://user:pw@example.com/", "credentials in the URL are not accepted; the signature authenticates us"),
+    ("http:///nohost", "the URL has no host"),
+    ("http://example.com:99999/", "the URL's port is not a valid port number"),
+    ("http://example.com:0/", "the URL's port is not a valid port number"),
+])
+def test_each_refused_url_says_why(url, reason):
+    with pytest.raises(UnsafeUrl) as refused:
+        check_url_syntax(url)
+    assert refused.value.reason == reason and str(refused.value) == reason
+
+
+def test_a_url_with_every_allowed_character_class_passes_and_keeps_its_parts():
+    url = "HTTPS://hooks.example.com:8443/a-b_c.~d?x=1&y=%20#frag"
+    target = check_url_syntax(url)
+    assert (target.url, target.scheme, target.host, target.port, target.literal_ip) == (
+        url, "https", "hooks.example.com", 8443, None)
+    assert str(check_url_syntax("http://[2606:4700::1111]/").literal_ip) == "2606:4700::1111"
+
+
+@pytest.mark.parametrize(("address", "reason"), [
+    ("127.0.0.1", "127.0.0.1 is a loopback address"),
+    ("::1", "::1 is a loopback address"),
+    ("169.254.169.254", "169.254.169.254 is a link-local address"),
+    ("fe80::1", "fe80::1 is a link-local address"),
+    ("100.64.0.1", "100.64.0.1 is a carrier-grade NAT address"),
+    ("10.0.0.1", "10.0.0.1 is a private address"),
+    ("172.16.5.4", "172.16.5.4 is a private address"),
+    ("192.168.1.1", "192.168.1.1 is a private address"),
+    ("fc00::1", "fc00::1 is a private address"),
+    ("0.0.0.0", "0.0.0.0 is the unspecified address"),
+    ("::", ":: is the unspecified address"),
+    ("224.0.0.1", "224.0.0.1 is a multicast address"),
+    ("ff02::1", "ff02::1 is a multicast address"),
+    ("240.0.0.1", "240.0.0.1 is a reserved address"),
+    ("192.0.2.1", "192.0.2.1 is not a public address"),
+    # IPv6 forms judged by the IPv4 destination they carry
+    ("::ffff:127.0.0.1", "127.0.0.1 is a loopback address"),
+    ("2002:a00:1::", "10.0.0.1 is a private address"),  # 6to4
+    ("2001:0:404:404::f5ff:fffe", "10.0.0.1 is a private address"),  # Teredo: client 10.0.0.1, server 4.4.4.4
+    ("64:ff9b::a00:1", "10.0.0.1 is a private address"),  # NAT64
+    ("::a00:1", "10.0.0.1 is a private address"),  # IPv4-compatible
+    ("::2", "0.0.0.2 is not a public address"),  # IPv4-compatible: only :: and ::1 are themselves
+])
+def test_each_refused_address_says_what_it_is(address, reason):
+    with pytest.raises(UnsafeUrl) as refused:
+        check_address(address, allow_private=False)
+    assert refused.value.reason == reason
+
+
+def test_the_development_setting_reaches_an_embedded_loopback_too():
+    check_address("::ffff:127.0.0.1", allow_private=True)
+    with pytest.raises(UnsafeUrl):
+        check_address("::ffff:127.0.0.1", allow_private=False)
+    with pytest.raises(UnsafeUrl, match="private"):
+        check_address("::ffff:10.0.0.1", allow_private=True)
+
+
+def test_an_address_object_is_judged_like_its_text():
+    import ipaddress
+
+    check_address(ipaddress.ip_address("8.8.8.8"), allow_private=False)
+    with pytest.raises(UnsafeUrl, match="loopback"):
+        check_address(ipaddress.ip_address("127.0.0.1"), allow_private=False)
