@@ -91,9 +91,13 @@ async def after_ending(session: AsyncSession, rt: Runtime, mediation: Mediation,
 async def withdraw_by_court(session: AsyncSession, rt: Runtime, mediation: Mediation, reason: str | None,
                             now: datetime) -> None:
     check(mediation, Action.WITHDRAW_BY_COURT, SYSTEM)
+    # what the case was at the partner when withdrawn: offered or declined means the partner never
+    # accepted it, which the statistics must not count against its settlement rate
+    withdrawn_while = mediation.status
     mediation.outcome, mediation.outcome_at = "withdrawn", now
     mediation.handoff_type = handoff_content(Mode(mediation.mode), None, Ending.COURT_WITHDRAWN).handoff_type.value
-    mediation.outcome_detail = {"result": "withdrawn", "ground": "withdrawal", "by": "court"}
+    mediation.outcome_detail = {"result": "withdrawn", "ground": "withdrawal", "by": "court",
+                                "while": withdrawn_while}
     mediation.due_at = None
     await transition(session, rt, mediation, Action.WITHDRAW_BY_COURT, SYSTEM,
                      reason=reason or "withdrawn at the court", now=now)

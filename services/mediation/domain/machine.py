@@ -45,6 +45,9 @@ TRANSITIONS: Mapping[tuple[MediationStatus, Action], Transition] = MappingProxyT
         (S.OFFERED, A.DECLINE): _row(S.DECLINED, _ANSWERING),
         (S.OFFERED, A.LAPSE_OFFER): _row(S.DECLINED, _SYSTEM),
         (S.OFFERED, A.WITHDRAW_BY_COURT): _row(S.WITHDRAWN, _SYSTEM),
+        # withdrawn while the decline is on its way to routing: the withdrawal wins, and a routing
+        # round that comes after it finds the case withdrawn and opens no offer (issue #10 item 10)
+        (S.DECLINED, A.WITHDRAW_BY_COURT): _row(S.WITHDRAWN, _SYSTEM),
         # staffing: the first mediator starts the mediation; a later one replaces them (recusal)
         (S.ACCEPTED, A.ASSIGN_MEDIATOR): _row(S.IN_MEDIATION, _STAFFING),
         (S.IN_MEDIATION, A.ASSIGN_MEDIATOR): _row(S.IN_MEDIATION, _STAFFING),

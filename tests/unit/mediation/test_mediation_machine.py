@@ -23,6 +23,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, set[Role]]] = {
     ("offered", "decline"): ("declined", PM),
     ("offered", "lapse_offer"): ("declined", {SYS}),
     ("offered", "withdraw_by_court"): ("withdrawn", {SYS}),
+    ("declined", "withdraw_by_court"): ("withdrawn", {SYS}),  # the withdrawal wins over a decline in flight
     ("accepted", "assign_mediator"): ("in_mediation", {P, M, O}),
     ("in_mediation", "assign_mediator"): ("in_mediation", {P, M, O}),
     ("paused", "assign_mediator"): ("paused", {P, M, O}),
@@ -122,9 +123,16 @@ def test_art12_a_lapsed_offer_is_a_decline():
 
 
 def test_terminal_statuses_allow_nothing():
-    for status in (MediationStatus.CLOSED, MediationStatus.DECLINED):
-        for role in Role:
-            assert allowed_actions(status, role) == frozenset()
+    for role in Role:
+        assert allowed_actions(MediationStatus.CLOSED, role) == frozenset()
+
+
+def test_a_declined_offer_allows_nothing_but_the_courts_withdrawal():
+    # the case is routing's again; only case.withdrawn still applies, and it wins (issue #10 item 10)
+    for role in Role:
+        expected = {Action.WITHDRAW_BY_COURT} if role is Role.SYSTEM else set()
+        assert allowed_actions(MediationStatus.DECLINED, role) == expected
+    assert apply(MediationStatus.DECLINED, Action.WITHDRAW_BY_COURT, Role.SYSTEM) is MediationStatus.WITHDRAWN
 
 
 def test_allowed_actions_for_a_mediator_in_mediation():
