@@ -53,7 +53,7 @@ def main() -> None:
     os.environ.setdefault("BUS_URL", "memory://")
     for name in SERVICES:
         upgrade(name, settings_for(name).database_url)
-    asyncio.run(seed(list(SERVICES)))
+    asyncio.run(seed(list(SERVICES), demo=True))  # the demo password: make run only
     from services.run import build_app
 
     app, _port, _host = build_app(list(SERVICES))

@@ -11,7 +11,8 @@ from services.registry import SERVICES, settings_for
 from shared.db import Database
 
 
-async def seed_service(name: str, database_url: str) -> str | None:
+async def seed_service(name: str, database_url: str, *, demo: bool = False) -> str | None:
+    """`demo`: `make run`'s demo data too (mediation's demo password); never for a real deployment."""
     try:
         module = importlib.import_module(f"services.{name}.seed")
     except ModuleNotFoundError:
@@ -19,14 +20,15 @@ async def seed_service(name: str, database_url: str) -> str | None:
     db = Database(database_url)
     try:
         async with db.unit_of_work() as session:
-            return await module.seed(session, db)
+            return await (module.seed(session, db, demo=True) if demo and name == "mediation"
+                          else module.seed(session, db))
     finally:
         await db.dispose()
 
 
-async def seed(names: list[str]) -> None:
+async def seed(names: list[str], *, demo: bool = False) -> None:
     for name in names:
-        summary = await seed_service(name, settings_for(name).database_url)
+        summary = await seed_service(name, settings_for(name).database_url, demo=demo)
         if summary:
             print(f"{name}: {summary}")
 

@@ -39,6 +39,12 @@ MODES = MappingProxyType({
     "self": "合作单位自行调解",
 })
 
+# The rules a decision applied (domain.md, "Policy packs")
+POLICY_PACKS = MappingProxyType({
+    "spc-2016": "依2016年特邀调解规定及2021年在线调解规则",
+    "spc-2025": "依2025年规范立案与调解工作的意见",
+})
+
 STAGES = MappingProxyType({
     "pre_filing": "立案前",
     "post_filing": "立案后、开庭前",

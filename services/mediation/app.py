@@ -1,7 +1,5 @@
 """Mediation's wiring: its database, API and web-client routers, the consumer and the three sweepers."""
 
-from fastapi import FastAPI
-
 from shared.bus import Bus
 from shared.clock import SystemClock
 from shared.holidays import shipped_calendar
@@ -16,7 +14,6 @@ from services.mediation.settings import Settings
 from services.mediation.store.models import MESSAGING, Base
 from services.mediation.sweepers import contact_sweeper, deadline_sweeper, offer_sweeper
 from services.mediation.web.routes import router as ui_router
-from services.mediation.web.session import cookie_principal_hook
 
 
 class Runtime(ServiceRuntime):
@@ -51,7 +48,3 @@ class Runtime(ServiceRuntime):
     def background_loops(self):
         return [self.outbox.run, self.offer_sweeper.run, self.deadline_sweeper.run, self.contact_sweeper.run,
                 self._refresh_calendar]
-
-    def mount(self, app: FastAPI) -> None:
-        # lets shared.auth.authenticate accept the web client's session cookie (under /ui/ only)
-        app.state.cookie_principal = cookie_principal_hook(self.settings)

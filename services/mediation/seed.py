@@ -1,4 +1,7 @@
-"""Demo accounts for the mediator web client: every mediator of the roster, password "mediator-demo";
+"""Accounts for the mediator web client: every mediator of the roster. Only `make run` (demo=True)
+gives them the published demo password "mediator-demo"; elsewhere an account waits for ops to issue
+its initial password (`python -m services.mediation.accounts`). Either way the mediator chooses
+their own password at the first sign-in;
 and the holiday table, from the years the code ships (chinese-calendar's, then 2027's statutory
 holidays), for any year it does not hold yet.
 
@@ -14,7 +17,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from services.mediation.store.accounts import hash_password
+from services.mediation.store.accounts import hash_password, unusable_hash
 from services.mediation.store.holidays import seed_shipped
 from services.mediation.store.models import MediatorAccount
 from shared.clock import SystemClock
@@ -36,15 +39,17 @@ def roster_mediators(path: Path = ROSTER) -> list[tuple[str, str, str]]:
             for p in roster.get("partners", []) for m in p.get("mediators") or []]
 
 
-async def seed(session, db) -> str:
+async def seed(session, db, demo: bool = False) -> str:
     existing = set((await session.scalars(select(MediatorAccount.mediator_id))).all())
     added = 0
     for mediator_id, partner_id, name in roster_mediators():
         if mediator_id in existing:
             continue
         session.add(MediatorAccount(mediator_id=mediator_id, partner_id=partner_id, name=name,
-                                    password_hash=_demo_hash(), active=True))
+                                    password_hash=_demo_hash() if demo else unusable_hash(), active=True,
+                                    must_set_password=True))
         added += 1
     years = await seed_shipped(session, SystemClock().now())
-    return (f"{added} mediator accounts added (password {DEMO_PASSWORD!r}), {len(existing)} kept; "
+    return (f"{added} mediator accounts added "
+            f"({f'password {DEMO_PASSWORD!r}' if demo else 'no password until ops issue one'}), {len(existing)} kept; "
             f"{years} holiday years added")

@@ -13,5 +13,6 @@ class Settings(ServiceSettings):
     sweep_interval_seconds: float = 30.0
     sweep_batch_size: int = 100
     # the mediator web client's session cookie
-    ui_session_hours: float = 12.0
+    ui_session_hours: float = 12.0  # at most, however busy
+    ui_idle_minutes: float = 30.0  # without a request, the server ends the session
     ui_cookie_secure: bool = False

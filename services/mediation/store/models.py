@@ -217,6 +217,35 @@ class MediatorAccount(Base):
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # an initial password (the demo one, or one ops issued) only lets the mediator choose their own
+    must_set_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UiSession(Base):
+    """A web-client session, held on the server so that signing out and the idle timeout end it:
+    the cookie carries a random token, the table only its SHA-256."""
+
+    __tablename__ = "ui_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mediator_id: Mapped[str] = mapped_column(String(40), index=True)
+    partner_id: Mapped[str] = mapped_column(String(20))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignInThrottle(Base):
+    """Wrong passwords per mediator id (known or not), for the growing delay (domain/signin.py)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    mediator_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class IdempotencyKey(Base):

@@ -1,171 +1,307 @@
-"""The thin web client for mediators at /ui/: sign in, the partner's cases (personal data masked),
-and a case page with the accept, decline and outcome forms. Server-rendered, POST forms only, each
-carrying the session's CSRF token; every action goes through the same code as the JSON API."""
+"""The mediators' workbench at /ui/: today's work, the partner's cases, and a case page with one form
+per action the state allows. Server-rendered, POST forms only, each carrying the session's CSRF
+token; every action runs the same code as the JSON API (services/mediation/actions/) in one unit
+of work, so it lands in the audit trail and its events leave through the outbox.
+
+What cannot be undone (accept, decline, an extension, the outcome) is asked twice: the first post
+validates and shows what will be recorded; only the confirmation records it. After a refusal the
+page comes back with what was typed and the reason beside its field."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import Response
 
-from services.mediation.actions import offers, outcomes
-from services.mediation.actions.core import Actor
+from services.mediation.actions import contacts, offers, outcomes, period, sessions, staffing
+from services.mediation.actions.core import Actor, party_ids
 from services.mediation.api.access import runtime, visible_mediation
-from services.mediation.api.errors import domain_refusals
-from services.mediation.api.views import detail_view, summary_view
-from services.mediation.domain.outcome import FAILURE_GROUNDS
-from services.mediation.metrics import UI_SIGN_INS
-from services.mediation.store import accounts
 from services.mediation.store import mediations as repo
+from services.mediation.store import workbench
+from services.mediation.store.models import Mediation
+from services.mediation.web import account
+from services.mediation.web import forms
 from services.mediation.web import session as ui_session
-from services.mediation.web.forms import outcome_payload
-from shared.logging import get_logger
+from services.mediation.web.http import page, stylesheet, to
+from services.mediation.web.present import GONE, case_view, matches, summary, today_view
+from services.mediation.web.refusals import Refused, in_chinese
+from services.mediation.web.timewords import deadline_words
+from shared import labels_zh as L
+from shared.clock import beijing_date, start_of_beijing_day
 from shared.problems import Problem
 
-log = get_logger("mediation.ui")
 router = APIRouter(prefix="/ui", include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router.include_router(account.router)
+
+EXPIRED = "页面已过期，请刷新后重试。"
 
 
-def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, context, status_code=status)
-    # pages show personal data: never cached, never framed
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
+@router.get("/static/workbench.css")
+async def css() -> Response:
+    return stylesheet()
 
 
-def _to(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
-
-
-def _signed_in(request: Request) -> dict | None:
-    return ui_session.claims_of(request, runtime(request).settings)
+async def _signed_in(request: Request):
+    """The live session, or the page to go to instead (sign-in, or choosing one's own password)."""
+    signed_in = await ui_session.current(request, runtime(request))
+    if signed_in is None:
+        return None, to("/ui/login")
+    if signed_in.must_set_password:
+        return None, to("/ui/password")
+    return signed_in, None
 
 
 @router.get("/")
 async def home(request: Request) -> Response:
-    return _to("/ui/cases" if _signed_in(request) else "/ui/login")
+    return to("/ui/today")
 
 
-@router.get("/login")
-async def login_form(request: Request) -> Response:
-    return _page(request, "login.html", error=None)
-
-
-@router.post("/login")
-async def login(request: Request) -> Response:
-    form = await request.form()
-    mediator_id = str(form.get("mediator_id") or "").strip()
-    password = str(form.get("password") or "")
+@router.get("/today")
+async def today(request: Request) -> Response:
+    signed_in, elsewhere = await _signed_in(request)
+    if elsewhere:
+        return elsewhere
     rt = runtime(request)
+    now = rt.clock.now()
+    start = start_of_beijing_day(beijing_date(now))
     async with rt.db.read() as session:
-        account = await accounts.authenticate(session, mediator_id, password) if mediator_id and password else None
-    if account is None:
-        UI_SIGN_INS.labels(outcome="refused").inc()
-        return _page(request, "login.html", status=401, error="Unknown mediator id or wrong password.")
-    UI_SIGN_INS.labels(outcome="ok").inc()
-    log.info("mediator signed in", mediator_id=account.mediator_id, partner_id=account.partner_id)
-    response = _to("/ui/cases")
-    token = ui_session.issue(rt.settings, mediator_id=account.mediator_id, partner_id=account.partner_id)
-    ui_session.set_cookie(response, token, rt.settings)
-    return response
-
-
-@router.post("/logout")
-async def logout(request: Request) -> Response:
-    claims = _signed_in(request)
-    form = await request.form()
-    if claims is not None and not ui_session.csrf_ok(claims, form.get("csrf")):
-        return _page(request, "error.html", status=403, message="The form expired; reload the page.")
-    response = _to("/ui/login")
-    ui_session.clear_cookie(response)
-    return response
+        cases = await workbench.partner_cases(session, signed_in.partner_id)
+        held = await workbench.partner_sessions(session, signed_in.partner_id, start, start + timedelta(days=2))
+    view = today_view(cases, held, now, getattr(rt, "calendar", None))
+    return page(request, "today.html", signed_in=signed_in, today=view,
+                date_words=deadline_words(start + timedelta(days=1), now=now).removesuffix(" 24:00前"))
 
 
 @router.get("/cases")
-async def case_list(request: Request, status: str | None = None) -> Response:
-    claims = _signed_in(request)
-    if claims is None:
-        return _to("/ui/login")
+async def case_list(request: Request, status: str | None = None, q: str | None = None) -> Response:
+    signed_in, elsewhere = await _signed_in(request)
+    if elsewhere:
+        return elsewhere
     rt = runtime(request)
-    async with rt.db.read() as session:
-        rows = await repo.list_mediations(session, partner_id=claims["partner_id"], status=status or None,
-                                          cursor=None, limit=200)
     now = rt.clock.now()
-    return _page(request, "cases.html", claims=claims, cases=[summary_view(m, now) for m in rows[:200]],
-                 status_filter=status)
+    status = status if status in L.STATUSES else None
+    query = (q or "").strip()[:60]
+    async with rt.db.read() as session:
+        cases = await workbench.partner_cases(session, signed_in.partner_id)
+    shown = [m for m in cases if (m.status == status if status else m.status not in GONE) and matches(m, query)]
+    rows = sorted((summary(m, now, getattr(rt, "calendar", None)) for m in shown), key=lambda r: r["urgency"])
+    statuses = [{"value": s, "words": w} for s, w in L.STATUSES.items()
+                if s not in ("received", "routed", "unroutable")]
+    return page(request, "cases.html", signed_in=signed_in, cases=rows, status_filter=status, q=query,
+                statuses=statuses)
 
 
-async def _case_page(request: Request, claims: dict, case_id: str, *, error: str | None = None,
-                     status: int = 200) -> Response:
+async def _case_page(request: Request, signed_in, case_id: str, *, status: int = 200, message: str | None = None,
+                     errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                     form_id: str | None = None, done: str | None = None) -> Response:
     rt = runtime(request)
-    principal = ui_session.principal_of(claims)
+    now = rt.clock.now()
     async with rt.db.read() as session:
         try:
-            mediation = await visible_mediation(session, principal, case_id)
+            mediation = await visible_mediation(session, signed_in.principal(), case_id)
         except Problem:
-            return _page(request, "error.html", status=404, message="No such case.")
+            return page(request, "error.html", status=404, signed_in=signed_in, message="没有找到这个案件。")
         audit, held, extensions, consents = await repo.records_of(session, case_id)
-        contacts = await repo.contacts_of(session, case_id)
-    view = detail_view(mediation, principal, rt.clock.now(), audit=audit, sessions=held, extensions=extensions,
-                       consents=consents, contacts=contacts)
-    return _page(request, "case.html", status=status, claims=claims, case=view, error=error,
-                 grounds=sorted(g.value for g in FAILURE_GROUNDS))
+        contacted = await repo.contacts_of(session, case_id)
+    view = case_view(mediation, signed_in.mediator_id, now, audit=audit, sessions=held, extensions=extensions,
+                     consents=consents, contacts=contacted, holidays=getattr(rt, "calendar", None))
+    return page(request, "case.html", status=status, signed_in=signed_in, case=view, message=message,
+                errors=errors or {}, values=values or {}, form_id=form_id, done=done)
 
 
 @router.get("/cases/{case_id}")
-async def case_page(request: Request, case_id: str) -> Response:
-    claims = _signed_in(request)
-    if claims is None:
-        return _to("/ui/login")
-    return await _case_page(request, claims, case_id)
+async def case_page(request: Request, case_id: str, done: str | None = None) -> Response:
+    signed_in, elsewhere = await _signed_in(request)
+    if elsewhere:
+        return elsewhere
+    return await _case_page(request, signed_in, case_id, done=_DONE.get(done or ""))
 
 
-async def _act(request: Request, case_id: str, work: Callable[[Any, Any, Any, Actor, Any], Awaitable[None]]):
-    claims = _signed_in(request)
-    if claims is None:
-        return _to("/ui/login")
+_DONE = {"accept": "已接受本案，调解期限开始计算。", "mediator": "已指派调解员。", "contact": "已记录联系。",
+         "session": "已安排调解。", "pause": "期限已暂停。", "resume": "期限已恢复。", "extend": "已延长调解期限。",
+         "outcome": "已记录调解结果。"}
+
+Work = Callable[[Any, Any, Mediation, Actor, Any], Awaitable[None]]
+# what a confirmation page says, read from the mediation as the action left it (then rolled back)
+Preview = Callable[[Mediation, Any], list[str]]
+
+
+class _DryRun(Exception):
+    """Ends the unit of work of a preview, so it rolls back."""
+
+
+async def _act(request: Request, case_id: str, form_id: str, work: Work, preview: Preview | None = None) -> Response:
+    signed_in, elsewhere = await _signed_in(request)
+    if elsewhere:
+        return elsewhere
     form = await request.form()
-    if not ui_session.csrf_ok(claims, form.get("csrf")):
-        return _page(request, "error.html", status=403, message="The form expired; reload the page.")
+    if not ui_session.csrf_ok(signed_in, form.get("csrf")):
+        return page(request, "error.html", status=403, signed_in=signed_in, message=EXPIRED)
     rt = runtime(request)
-    principal = ui_session.principal_of(claims)
+    principal = signed_in.principal()
+    values = forms.values_of(form)
+    if preview is not None and form.get("confirmed") != "yes":
+        if form.get("confirmed") == "no":  # back from the confirmation to change what was typed
+            return await _case_page(request, signed_in, case_id, values=values, form_id=form_id)
+        try:
+            with in_chinese():
+                async with rt.db.unit_of_work(wake=False) as session:
+                    try:
+                        mediation = await visible_mediation(session, principal, case_id, lock=True)
+                    except Problem:
+                        raise Refused("没有找到这个案件。", status=404) from None
+                    # the action itself, rolled back: the same checks in the same order as when it is
+                    # confirmed, and the preview reads what it would record
+                    await work(session, rt, mediation, Actor.of(principal), form)
+                    lines, number = preview(mediation, form), mediation.case_number or "待编号"
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except Refused as refused:
+            if refused.status == 404:
+                return page(request, "error.html", status=404, signed_in=signed_in, message=refused.message)
+            return await _case_page(request, signed_in, case_id, status=refused.status, message=refused.message,
+                                    errors=refused.fields, values=values, form_id=form_id)
+        hidden = [(k, str(v)) for k, v in form.multi_items() if k not in ("csrf", "confirmed")]
+        return page(request, "confirm.html", signed_in=signed_in, case_id=case_id, lines=lines, hidden=hidden,
+                    action=f"/ui/cases/{case_id}/{form_id}", number=number,
+                    title=_TITLES[form_id])
     try:
-        with domain_refusals():
+        with in_chinese():
             async with rt.db.unit_of_work() as session:
-                mediation = await visible_mediation(session, principal, case_id, lock=True)
+                try:
+                    mediation = await visible_mediation(session, principal, case_id, lock=True)
+                except Problem:
+                    raise Refused("没有找到这个案件。", status=404) from None
                 await work(session, rt, mediation, Actor.of(principal), form)
-    except Problem as problem:
-        details = "; ".join(f"{e['field']}: {e['message']}" for e in problem.errors or [])
-        return await _case_page(request, claims, case_id, status=problem.status,
-                                error=" ".join(x for x in (problem.detail, details) if x))
-    return _to(f"/ui/cases/{case_id}")
+    except Refused as refused:
+        if refused.status == 404:
+            return page(request, "error.html", status=404, signed_in=signed_in, message=refused.message)
+        return await _case_page(request, signed_in, case_id, status=refused.status, message=refused.message,
+                                errors=refused.fields, values=values, form_id=form_id)
+    return to(f"/ui/cases/{case_id}?done={form_id}")
+
+
+_TITLES = {"accept": "确认接受本案", "decline": "确认拒绝本案", "extend": "确认延长调解期限",
+           "outcome": "确认记录调解结果"}
+
+
+def _party_words(mediation: Mediation, ids) -> str:
+    names = {str(p.get("party_id")): f"{L.zh(L.PARTY_ROLES, p.get('role'))}{p.get('name') or ''}"
+             for p in (mediation.case_snapshot or {}).get("parties") or []}
+    chosen = [names[i] for i in ids if i in names]
+    return "、".join(chosen) if chosen else "无"
+
+
+# --- accept / decline (2021 Art 12) -----------------------------------------------------------
+
+def _accept_preview(mediation, form) -> list[str]:
+    return [f"接受后，{mediation.period_days}天的调解期限自现在起计算（2021年规则第24条）。",
+            "须在3个工作日内首次联系当事人，否则调解终止（2021年规则第15条）。",
+            "当事人的完整身份信息将对本单位显示。"]
 
 
 @router.post("/cases/{case_id}/accept")
 async def accept(request: Request, case_id: str) -> Response:
     async def work(session, rt, mediation, actor, form):
         await offers.accept(session, rt, mediation, actor)
-    return await _act(request, case_id, work)
+    return await _act(request, case_id, "accept", work, _accept_preview)
+
+
+def _decline_preview(mediation, form) -> list[str]:
+    return [f"拒绝理由：{forms.decline_reason(form)}", "案件将退回重新分派给其他单位，不再出现在本单位的案件列表中。"]
 
 
 @router.post("/cases/{case_id}/decline")
 async def decline(request: Request, case_id: str) -> Response:
     async def work(session, rt, mediation, actor, form):
-        reason = str(form.get("reason") or "").strip()
-        if not reason:
-            raise Problem(422, "A decline needs its reason.", errors=[{"field": "reason", "message": "required"}])
-        await offers.decline(session, rt, mediation, actor, reason[:1000])
-    return await _act(request, case_id, work)
+        await offers.decline(session, rt, mediation, actor, forms.decline_reason(form))
+    return await _act(request, case_id, "decline", work, _decline_preview)
+
+
+# --- staffing, contact, sessions --------------------------------------------------------------
+
+@router.post("/cases/{case_id}/mediator")
+async def assign_mediator(request: Request, case_id: str) -> Response:
+    async def work(session, rt, mediation, actor, form):
+        mediator_id = forms.text(form, "mediator_id")
+        if not mediator_id:
+            raise Refused("请选择调解员。", {"mediator_id": "请选择一位调解员。"})
+        await staffing.assign_mediator(session, rt, mediation, actor, mediator_id, [])
+    return await _act(request, case_id, "mediator", work)
+
+
+@router.post("/cases/{case_id}/contact")
+async def record_contact(request: Request, case_id: str) -> Response:
+    async def work(session, rt, mediation, actor, form):
+        await contacts.record_contact(session, rt, mediation, actor, **forms.contact_args(form, party_ids(mediation)))
+    return await _act(request, case_id, "contact", work)
+
+
+@router.post("/cases/{case_id}/session")
+async def schedule_session(request: Request, case_id: str) -> Response:
+    async def work(session, rt, mediation, actor, form):
+        await sessions.schedule_session(session, rt, mediation, actor, **forms.session_args(form, rt.clock.now()))
+    return await _act(request, case_id, "session", work)
+
+
+# --- the period: pause, resume (2021 Art 26), extension (2016 Art 27) -------------------------
+
+@router.post("/cases/{case_id}/pause")
+async def pause(request: Request, case_id: str) -> Response:
+    async def work(session, rt, mediation, actor, form):
+        await period.pause(session, rt, mediation, actor, forms.optional_reason(form) or "鉴定评估")
+    return await _act(request, case_id, "pause", work)
+
+
+@router.post("/cases/{case_id}/resume")
+async def resume(request: Request, case_id: str) -> Response:
+    async def work(session, rt, mediation, actor, form):
+        await period.resume(session, rt, mediation, actor, forms.optional_reason(form) or "鉴定评估结束")
+    return await _act(request, case_id, "resume", work)
+
+
+def _extend_preview(mediation, form) -> list[str]:
+    args = forms.extension_args(form)
+    due = ("鉴定评估结束后顺延" if mediation.due_at is None
+           else deadline_words(mediation.due_at, now=mediation.updated_at))
+    return [f"延长{args['days']}天，新的调解期限：{due}。",
+            f"同意延长的当事人：{_party_words(mediation, args['consents'])}。",
+            "延长一经记录不能撤回。"]
+
+
+@router.post("/cases/{case_id}/extend")
+async def extend(request: Request, case_id: str) -> Response:
+    async def work(session, rt, mediation, actor, form):
+        await period.extend(session, rt, mediation, actor, **forms.extension_args(form))
+    return await _act(request, case_id, "extend", work, _extend_preview)
+
+
+# --- the outcome --------------------------------------------------------------------------------
+
+def _outcome_preview(mediation, form) -> list[str]:
+    payload = forms.outcome_payload(form)
+    detail = mediation.outcome_detail or {}
+    lines = [f"调解结果：{L.zh(L.OUTCOME_RESULTS, mediation.outcome)}。"]
+    agreement = payload.get("agreement")
+    if agreement:
+        lines += [f"协议条款：{term}" for term in agreement["terms"]]
+        lines.append(f"签字当事人：{_party_words(mediation, agreement['signed_by'])}。")
+        lines.append("双方共同申请司法确认。" if agreement["apply_for_judicial_confirmation"] else "当事人未申请司法确认。")
+    if mediation.outcome == "failed":
+        lines.append(f"终止理由：{L.zh(L.ENDING_GROUNDS, detail.get('ground'))}（2021年规则第25条）。")
+        lines += [f"无争议事实：{fact['text']}（签字：{_party_words(mediation, fact['signed_by'])}）"
+                  for fact in payload.get("undisputed_facts") or []]
+    lines.append(f"移交法院：{L.zh(L.HANDOFF_TYPES, mediation.handoff_type)}。")
+    lines.append("结果一经记录，调解即告结束，不能撤回。")
+    return lines
 
 
 @router.post("/cases/{case_id}/outcome")
 async def outcome(request: Request, case_id: str) -> Response:
     async def work(session, rt, mediation, actor, form):
-        await outcomes.record_outcome(session, rt, mediation, actor, outcome_payload(form))
-    return await _act(request, case_id, work)
+        await outcomes.record_outcome(session, rt, mediation, actor, forms.outcome_payload(form))
+    return await _act(request, case_id, "outcome", work, _outcome_preview)

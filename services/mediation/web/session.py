@@ -1,70 +1,72 @@
-"""The mediator web client's session: a JWT in an HttpOnly, SameSite=Lax cookie, signed with the
-service's JWT secret, carrying a per-session CSRF token that every form posts back.
+"""The mediator web client's session: a random token in an HttpOnly, SameSite=Lax cookie under
+/ui/, naming a row on the server (store/accounts.py) that holds the mediator, the partner and the
+session's CSRF token. Signing out and the idle timeout revoke the row, so a copied cookie stops
+working at once; nothing in the cookie itself is trusted.
 
-The cookie has its own audience, so it is never accepted as a bearer token and a bearer token is
-never accepted as the cookie; and it is honoured only under /ui/, so the JSON API stays bearer-only
-and cannot be driven from a browser by a cross-site form."""
+The cookie is never a bearer token and a bearer token is never the cookie: the JSON API stays
+bearer-only and cannot be driven from a browser by a cross-site form."""
 
 from __future__ import annotations
 
 import hmac
-import secrets
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import timedelta
 
-import jwt
 from fastapi import Request
 from fastapi.responses import Response
 
-from shared.auth import ALGORITHM, Principal
+from services.mediation.store import accounts
+from services.mediation.store.models import MediatorAccount
+from shared.auth import Principal
 
 COOKIE = "courtmed_ui"
-AUDIENCE = "courtmed-mediator-ui"
 UI_PREFIX = "/ui"
 
 
-def issue(settings, *, mediator_id: str, partner_id: str, now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
-    claims = {"sub": f"mediator:{partner_id}:{mediator_id}", "role": "mediator", "partner_id": partner_id,
-              "mediator_id": mediator_id, "csrf": secrets.token_urlsafe(24), "aud": AUDIENCE,
-              "iss": settings.jwt_issuer, "iat": now, "exp": now + timedelta(hours=settings.ui_session_hours)}
-    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+@dataclass(frozen=True)
+class SignedIn:
+    mediator_id: str
+    partner_id: str
+    name: str
+    csrf: str
+    token: str
+    must_set_password: bool
+
+    def principal(self) -> Principal:
+        return Principal(subject=f"mediator:{self.partner_id}:{self.mediator_id}", role="mediator",
+                         partner_id=self.partner_id, mediator_id=self.mediator_id)
 
 
-def claims_of(request: Request, settings) -> dict | None:
+def lifetimes(settings) -> tuple[timedelta, timedelta]:
+    return timedelta(minutes=settings.ui_idle_minutes), timedelta(hours=settings.ui_session_hours)
+
+
+async def current(request: Request, rt) -> SignedIn | None:
+    """The live session of this request's cookie, or None (no cookie, revoked, idle too long)."""
     token = request.cookies.get(COOKIE)
-    if not token:
+    if not token or len(token) > 100:
         return None
-    try:
-        return jwt.decode(token, settings.jwt_secret, algorithms=[ALGORITHM], audience=AUDIENCE,
-                          issuer=settings.jwt_issuer, options={"require": ["exp", "sub", "aud"]})
-    except jwt.PyJWTError:
-        return None
-
-
-def principal_of(claims: dict) -> Principal:
-    return Principal(subject=claims["sub"], role="mediator", partner_id=claims["partner_id"],
-                     mediator_id=claims["mediator_id"])
-
-
-def cookie_principal_hook(settings):
-    """The hook shared.auth.authenticate calls when a request has no Authorization header."""
-
-    def cookie_principal(request: Request) -> Principal | None:
-        if not request.url.path.startswith(UI_PREFIX + "/"):
+    idle, absolute = lifetimes(rt.settings)
+    async with rt.db.unit_of_work() as session:
+        row = await accounts.live_session(session, token, rt.clock.now(), idle=idle, absolute=absolute)
+        if row is None:
             return None
-        claims = claims_of(request, settings)
-        return principal_of(claims) if claims else None
+        account = await session.get(MediatorAccount, row.mediator_id)
+        if account is None or not account.active:
+            row.revoked_at = rt.clock.now()
+            return None
+        return SignedIn(mediator_id=row.mediator_id, partner_id=row.partner_id, name=account.name, csrf=row.csrf,
+                        token=token, must_set_password=account.must_set_password)
 
-    return cookie_principal
 
-
-def csrf_ok(claims: dict, submitted: str | None) -> bool:
-    return bool(submitted) and hmac.compare_digest(str(claims.get("csrf", "")), str(submitted))
+def csrf_ok(signed_in: SignedIn, submitted) -> bool:
+    return bool(submitted) and hmac.compare_digest(signed_in.csrf, str(submitted))
 
 
 def set_cookie(response: Response, token: str, settings) -> None:
-    response.set_cookie(COOKIE, token, max_age=int(settings.ui_session_hours * 3600), path=UI_PREFIX + "/",
-                        httponly=True, samesite="lax", secure=settings.ui_cookie_secure or not settings.is_development)
+    # no max_age: a session cookie, gone with the browser; the server ends it in any case
+    response.set_cookie(COOKIE, token, path=UI_PREFIX + "/", httponly=True, samesite="lax",
+                        secure=settings.ui_cookie_secure or not settings.is_development)
 
 
 def clear_cookie(response: Response) -> None:

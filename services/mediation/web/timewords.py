@@ -49,13 +49,14 @@ def deadline_words(closes_at: datetime | None, *, now: datetime | None = None) -
     return f"{day_words(day, with_year=with_year)} {clock}前"
 
 
-def working_days_left(now: datetime, closes_at: datetime) -> int:
-    """Whole working days after today up to the window's last day (today's remainder not counted)."""
+def working_days_left(now: datetime, closes_at: datetime, holidays=None) -> int:
+    """Whole working days after today up to the window's last day (today's remainder not counted),
+    on `holidays` (the service's holiday calendar; what the code ships when None)."""
     end = last_day(closes_at)
     today = beijing_date(now)
     count = 0
     while True:
-        nxt = calendar.add_working_days(today, count + 1).day
+        nxt = calendar.add_working_days(today, count + 1, holidays).day
         if nxt > end:
             return count
         count += 1
@@ -69,7 +70,7 @@ class TimeLeft:
     days: int  # days left (negative once overdue), for sorting by urgency
 
 
-def time_left(now: datetime, closes_at: datetime | None, *, working_days: bool) -> TimeLeft | None:
+def time_left(now: datetime, closes_at: datetime | None, *, working_days: bool, holidays=None) -> TimeLeft | None:
     """What is left of a window: working days for the 3-working-day windows (2021 Art 12, 15),
     calendar days for the mediation period (2021 Art 24)."""
     if closes_at is None:
@@ -82,7 +83,7 @@ def time_left(now: datetime, closes_at: datetime | None, *, working_days: bool) 
         return TimeLeft("今日截止", overdue=False, urgent=True, days=0)
     calendar_days = (end - today).days
     if working_days:
-        left = working_days_left(now, closes_at)
+        left = working_days_left(now, closes_at, holidays)
         words = f"剩{left}个工作日" if left else f"剩{calendar_days}天（其间无工作日）"
     else:
         words = f"剩{calendar_days}天"

@@ -1,23 +1,18 @@
 """The small pure helpers around the domain: the statutory period fallback, masking, the outcome
-form, the web session cookie, and the calendar fallback being logged and counted."""
+form, and the calendar fallback being logged and counted."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
-import jwt
 import pytest
 
 from services.mediation.actions.offers import open_offer
 from shared.masking import mask_id_number, mask_name
 from services.mediation.domain.period import statutory_period_days
 from services.mediation.metrics import CALENDAR_PROVISIONAL
-from services.mediation.settings import Settings
-from services.mediation.web import session as ui_session
 from services.mediation.web.forms import outcome_payload
-from shared.auth import decode_token
-from shared.problems import Problem
 
 
 @pytest.mark.parametrize("mode, procedure, stated, days", [
@@ -48,31 +43,11 @@ def test_outcome_form_becomes_the_api_body():
     assert settled["agreement"]["terms"] == ["pay 100", "and sign"]
     assert settled["agreement"]["withdraw_suit"] is True
     assert settled["agreement"]["apply_for_judicial_confirmation"] is False
-    failed = outcome_payload(_Form(result="failed", signed_by=["a", "b"], ground="party_refuses", facts="fact one"))
+    failed = outcome_payload(_Form(result="failed", facts_signed_by=["a", "b"], ground="party_refuses",
+                                   facts="fact one"))
     assert failed["ground"] == "party_refuses"
     assert failed["undisputed_facts"] == [{"text": "fact one", "signed_by": ["a", "b"]}]
     assert "agreement" not in failed
-
-
-def _request(cookie: str | None, path: str = "/ui/cases"):
-    return SimpleNamespace(cookies={ui_session.COOKIE: cookie} if cookie else {}, url=SimpleNamespace(path=path))
-
-
-def test_the_session_cookie_is_not_a_bearer_token_and_only_counts_under_ui():
-    settings = Settings(env="test", database_url="sqlite+aiosqlite:////tmp/unused.db")
-    token = ui_session.issue(settings, mediator_id="P12-M01", partner_id="P12")
-    hook = ui_session.cookie_principal_hook(settings)
-    principal = hook(_request(token))
-    assert (principal.role, principal.partner_id, principal.mediator_id) == ("mediator", "P12", "P12-M01")
-    assert hook(_request(token, path="/v1/mediations")) is None
-    assert hook(_request("garbage")) is None
-    with pytest.raises(Problem):
-        decode_token(settings.jwt_secret, token, settings.jwt_issuer)
-    claims = ui_session.claims_of(_request(token), settings)
-    assert ui_session.csrf_ok(claims, claims["csrf"]) and not ui_session.csrf_ok(claims, "x")
-    expired = jwt.encode({**claims, "exp": datetime.now(timezone.utc) - timedelta(minutes=1)}, settings.jwt_secret,
-                         algorithm="HS256")
-    assert hook(_request(expired)) is None
 
 
 def test_an_offer_in_a_year_the_calendar_does_not_know_is_counted_and_logged():
