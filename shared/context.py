@@ -29,3 +29,9 @@ def new_correlation_id() -> str:
 def correlation_id_or_new(value: object) -> str:
     """`value` when it is a usable correlation id, otherwise a fresh one."""
     return value if is_valid_correlation_id(value) else new_correlation_id()  # type: ignore[return-value]
+
+
+def correlation_headers() -> dict[str, str]:
+    """The headers an outgoing request (a webhook, a hand-off) carries for the case at hand."""
+    cid = correlation_id_var.get()
+    return {"x-correlation-id": cid} if cid else {}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import structlog
@@ -87,6 +89,22 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     for noisy in ("aio_pika", "aiormq", "sqlalchemy", "httpx", "uvicorn.access", "aiosmtplib", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@contextmanager
+def correlation_scope(correlation_id: str | None) -> Iterator[None]:
+    """Work done outside a request or a consumed event (a sweeper's case, notify's queued delivery or
+    hand-off) under the correlation id of the case it belongs to: on its log lines, its outgoing
+    requests and the events it emits. Nothing is bound when the work has no id of its own."""
+    if not correlation_id:
+        yield
+        return
+    token = correlation_id_var.set(correlation_id)
+    try:
+        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
+            yield
+    finally:
+        correlation_id_var.reset(token)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

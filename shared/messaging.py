@@ -337,6 +337,9 @@ def idempotent_consumer(db: Database, tables: MessagingTables, consumer: str,
                 if handler is not None:
                     with _bound_to(envelope):
                         await handler(session, envelope)
+                        # One line per event and consumer, with its correlation id: how a case is
+                        # followed through the services' logs.
+                        log.info("event handled", consumer=consumer)
 
     async def alone(envelope: Envelope) -> BaseException | None:
         try:

@@ -26,6 +26,20 @@ OUTBOX_LAST_ADVANCE = Gauge("outbox_relay_last_advance_timestamp_seconds",
                             "When the outbox relay last published or parked a row or found none waiting",
                             ["service"])
 
+# Backlog gauges, sampled from the database and the broker every few seconds (shared/backlog.py),
+# so a scrape costs no query. Every process reports every queue of the topology as the broker sees
+# it: a queue whose consuming service is gone entirely still shows, with no consumer.
+OUTBOX_OLDEST_AGE = Gauge("outbox_oldest_pending_age_seconds",
+                          "Age of the oldest outbox row not yet published (0 when none waits)", ["service"])
+BUS_QUEUE_CONSUMERS = Gauge("bus_queue_consumers", "Consumers attached to each queue, as the broker counts them",
+                            ["queue"])
+BUS_QUEUE_MESSAGES = Gauge("bus_queue_messages",
+                           "Messages waiting in each queue; `<queue>.dlq` holds the dead letters", ["queue"])
+CALENDAR_COVERED_DAYS = Gauge(
+    "courtmed_calendar_covered_until_days",
+    "Days from today (Beijing) to the last day of the last year whose published holiday arrangement the "
+    "calendar holds without a gap from this year (negative: this year itself is provisional)", ["service"])
+
 
 def render() -> tuple[bytes, str]:
     return generate_latest(), CONTENT_TYPE_LATEST

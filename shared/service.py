@@ -8,18 +8,21 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import MetaData
 
+from shared.backlog import BacklogSampler, Sample, outbox_sample, queue_sample
 from shared.boundary import InputBoundary
 from shared.bus import Bus
+from shared.clock import SystemClock
 from shared.db import Database
 from shared.logging import configure_logging, get_logger
 from shared.messaging import MessagingTables, Outbox, idempotent_consumer, ConsumerHandler
 from shared.metrics import render
+from shared.outbox_ops import outbox_router
 from shared.pagination import use_cursor_key
 from shared.middleware import RateLimit, RequestContext
-from shared.outbox_ops import outbox_router
+from shared.openapi import install_openapi, operation_id
 from shared.problems import install_problem_handlers
 from shared.ratelimit import RateLimiter
 from shared.settings import ServiceSettings
@@ -59,9 +62,15 @@ class ServiceRuntime:
         """Long-running loops of this service; the outbox relay always runs."""
         return [self.outbox.run]
 
+    def backlog_samples(self) -> list[Sample]:
+        """The backlog gauges this service reports (shared/backlog.py); subclasses add theirs."""
+        clock = getattr(self, "clock", None) or SystemClock()
+        return [outbox_sample(self.name, self.events_db, self.tables, clock.now), queue_sample(self.bus)]
+
     # -- lifecycle ----------------------------------------------------------------------------------
     async def start(self) -> None:
-        for loop in self.background_loops():
+        self.backlog = BacklogSampler(self.name, self.backlog_samples(), self.settings.metrics_sample_seconds)
+        for loop in [*self.background_loops(), self.backlog.run]:
             self._tasks.append(asyncio.create_task(self._supervise(loop), name=f"{self.name}:{loop.__name__}"))
 
     async def _supervise(self, loop: Callable[[], Awaitable[None]]) -> None:
@@ -92,6 +101,13 @@ class ServiceRuntime:
             await asyncio.wait_for(self.db.ping(), 2.0)
         except Exception as exc:
             failures[f"{self.name}.database"] = type(exc).__name__
+            return failures
+        try:
+            stalled = await asyncio.wait_for(self.outbox.stalled(), 2.0)
+        except Exception as exc:
+            stalled = type(exc).__name__
+        if stalled:
+            failures[f"{self.name}.outbox"] = stalled
         return failures
 
 
@@ -101,13 +117,6 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
     settings = runtimes[0].settings
     configure_logging(settings.log_level)
     metric_service = runtimes[0].name if len(runtimes) == 1 else "all"
-            return failures
-        try:
-            stalled = await asyncio.wait_for(self.outbox.stalled(), 2.0)
-        except Exception as exc:
-            stalled = type(exc).__name__
-        if stalled:
-            failures[f"{self.name}.outbox"] = stalled
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -126,11 +135,13 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
                 await runtime.stop()
             await bus.close()
 
-    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan)
+    # operationId = the route function's name (`create_case`, `get_case`): what a generated client calls
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, generate_unique_id_function=operation_id)
     app.state.runtimes = {r.name: r for r in runtimes}
     app.state.auth_settings = settings
     app.state.bus = bus
     install_problem_handlers(app)
+    install_openapi(app)
     use_cursor_key(settings.jwt_secret)
 
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
@@ -165,7 +176,7 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
         body = {"status": "ready" if status == 200 else "not_ready", "failures": failures}
         return JSONResponse(body, status_code=status)
 
-    @app.get("/metrics", tags=["operations"])
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     async def metrics() -> Response:
         payload, content_type = render()
         return Response(payload, media_type=content_type)
@@ -173,5 +184,5 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
     for runtime in runtimes:
         for router in runtime.routers:
             app.include_router(router)
-    return app
         app.include_router(outbox_router(runtime))
+    return app

@@ -53,6 +53,8 @@ class ServiceSettings(BaseSettings):
     consumer_retry_delay_ms: int = Field(2000, validation_alias="CONSUMER_RETRY_DELAY_MS")
     # At most this many events in one consumer transaction (fewer when fewer have arrived).
     consumer_batch_size: int = Field(100, ge=1, le=1000, validation_alias="CONSUMER_BATCH_SIZE")
+    # How often the backlog gauges (shared/backlog.py) are read from the database and the broker.
+    metrics_sample_seconds: float = Field(15.0, gt=0, validation_alias="METRICS_SAMPLE_SECONDS")
 
     @property
     def is_development(self) -> bool:

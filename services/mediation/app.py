@@ -8,6 +8,7 @@ from shared.service import ServiceRuntime
 from services.mediation.actions.calendar import calendar_refresh_loop, refresh_calendar
 from services.mediation.api.calendar import router as calendar_router
 from services.mediation.api.routes import router as mediations_router
+from services.mediation.backlog import mediation_samples
 from services.mediation.api.stats import router as stats_router
 from services.mediation.consumers.events import EventConsumer
 from services.mediation.settings import Settings
@@ -44,6 +45,9 @@ class Runtime(ServiceRuntime):
 
     async def _refresh_calendar(self) -> None:
         await calendar_refresh_loop(self)
+
+    def backlog_samples(self):
+        return [*super().backlog_samples(), *mediation_samples(self.events_db, self.clock.now, lambda: self.calendar)]
 
     def background_loops(self):
         return [self.outbox.run, self.offer_sweeper.run, self.deadline_sweeper.run, self.contact_sweeper.run,

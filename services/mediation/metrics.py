@@ -1,6 +1,6 @@
 """Mediation's own Prometheus metrics; no case ids in labels."""
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 CALENDAR_PROVISIONAL = Counter(
     "mediation_calendar_provisional_total",
@@ -15,3 +15,10 @@ SWEEPER_TRANSITIONS = Counter(
     "mediation_sweeper_transitions_total", "Cases the sweepers moved", ["sweeper"],
 )
 UI_SIGN_INS = Counter("mediation_ui_sign_ins_total", "Mediator web-client sign-in attempts", ["outcome"])
+
+# Backlog (sampled, services/mediation/backlog.py): counts by status or by deadline, never a case.
+CASES_OPEN = Gauge("mediation_cases_open", "Mediations not yet ended, by status", ["status"])
+CASES_OVERDUE = Gauge(
+    "mediation_cases_overdue",
+    "Mediations past a deadline the sweepers have not acted on yet (deadline: offer, period, first_contact)",
+    ["deadline"])

@@ -9,6 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.notify.api.deliveries import router as deliveries_router
+from services.notify.backlog import notify_samples
 from services.notify.api.endpoints import router as endpoints_router
 from services.notify.api.handoffs import router as handoffs_router
 from services.notify.channels.safe_url import Resolver, system_resolver
@@ -16,8 +17,8 @@ from services.notify.consumers.events import EventConsumer
 from services.notify.court_simulator import create_app as create_court_simulator
 from services.notify.settings import SIMULATOR_MOUNT_PATH, Settings
 from services.notify.store.models import MESSAGING, Base
-from services.notify.workers.handoffs import HandoffWorker
 from services.notify.store.sealed import use_secret_keys
+from services.notify.workers.handoffs import HandoffWorker
 from services.notify.workers.notices import NoticeWorker
 from services.notify.workers.webhooks import WebhookWorker
 from shared.bus import Bus
@@ -31,8 +32,8 @@ class Runtime(ServiceRuntime):
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None, resolver: Resolver = system_resolver) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
-        self.clock = clock or SystemClock()
         use_secret_keys(settings.secret_key_list)
+        self.clock = clock or SystemClock()
         # The webhook-timestamp header is checked by receivers against their own clocks, so it is
         # the wall clock even when tests move `clock` to drive the schedule.
         self.wall_clock = SystemClock()
@@ -55,6 +56,9 @@ class Runtime(ServiceRuntime):
 
     def background_loops(self):
         return [self.outbox.run, self.deliver_webhooks, self.send_handoffs, self.send_notices]
+
+    def backlog_samples(self):
+        return [*super().backlog_samples(), *notify_samples(self.events_db, self.clock.now)]
 
     async def deliver_webhooks(self) -> None:
         await self.webhooks.run()

@@ -84,6 +84,15 @@ class InMemoryBus(Bus):
         alive = all(not w.done() for w in self._workers)
         return (self._started and alive, "in-process bus" if alive else "a bus worker stopped")
 
+    async def queue_depths(self) -> dict[str, tuple[int, int]]:
+        """(consumers, messages waiting) per queue and its dead letters, as RabbitMQBus reports them."""
+        depths: dict[str, tuple[int, int]] = {}
+        for sub in self.subscriptions:
+            queue = self._queues.get(sub.queue)
+            depths[sub.queue] = (int(self._started), queue.qsize() if queue else 0)
+            depths[f"{sub.queue}.dlq"] = (0, sum(1 for q, _ in self.dead_letters if q == sub.queue))
+        return depths
+
     @property
     def idle(self) -> bool:
         return self._unfinished == 0

@@ -224,3 +224,21 @@ class RabbitMQBus(Bus):
             return True
         finally:
             await channel.close()
+
+    async def queue_depths(self) -> dict[str, tuple[int, int]]:
+        """(consumers, messages waiting) of every work queue of the topology and its dead-letter
+        queue, as the broker counts them across all processes."""
+        if self._connection is None or self._connection.is_closed:
+            return {}
+        queues = {q for q, _ in self.topology} | {s.queue for s in self.subscriptions}
+        depths: dict[str, tuple[int, int]] = {}
+        channel = await self._connection.channel()
+        try:
+            for name in sorted(queues):
+                for queue in (name, f"{name}.dlq"):
+                    declared = await channel.declare_queue(queue, passive=True)
+                    result = declared.declaration_result
+                    depths[queue] = (result.consumer_count, result.message_count)
+        finally:
+            await channel.close()
+        return depths

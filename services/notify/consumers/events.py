@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.audience import concerned_partners, endpoint_wants
 from services.notify.domain.handoff import build_handoff
-from services.notify.domain.notice_plan import (DEADLINE_EVENTS, ENDING_EVENTS, deadline_notice_due, notice_context,
-                                                notice_kind, plan_notices)
+from services.notify.domain.notice_plan import (DEADLINE_EVENTS, ENDING_EVENTS, PAUSE_EVENTS, confirmation_notice_due,
+                                                deadline_notice_due, notice_context, notice_kind, plan_notices)
 from services.notify.domain.notices import NoticeKind
 from services.notify.domain.payload import message_id, webhook_body
 from services.notify.store import deliveries as delivery_store
@@ -52,7 +52,8 @@ class EventConsumer:
         body = webhook_body(envelope.type, envelope.event_id, envelope.case_id, envelope.occurred_at, envelope.data)
         seq, webhook_id = await delivery_store.add_message(
             session, self.rt.db, message_id=message_id(envelope.event_id), event_id=envelope.event_id,
-            event_type=envelope.type, case_id=envelope.case_id, occurred_at=envelope.occurred_at, body=body, now=now)
+            event_type=envelope.type, case_id=envelope.case_id, occurred_at=envelope.occurred_at, body=body, now=now,
+            correlation_id=envelope.correlation_id)
         await delivery_store.add_deliveries(session, self.rt.db, message_seq=seq, webhook_id=webhook_id,
                                             event_type=envelope.type, case_id=envelope.case_id,
                                             occurred_at=envelope.occurred_at, endpoints=endpoints, now=now)
@@ -67,13 +68,15 @@ class EventConsumer:
         handoff = build_handoff(envelope.type, merged)
         if handoff is None:
             return
-        if await handoff_store.add_handoff(session, self.rt.db, handoff, facts.partner_id, now):
+        if await handoff_store.add_handoff(session, self.rt.db, handoff, facts.partner_id, now,
+                                           correlation_id=envelope.correlation_id):
             log.info("hand-off queued", case_id=envelope.case_id, handoff_id=handoff.id, handoff_type=handoff.type.value)
 
     async def queue_notices(self, session: AsyncSession, envelope: Envelope, facts: CaseFacts, now) -> None:
-        if envelope.type in ENDING_EVENTS or envelope.type in DEADLINE_EVENTS:
+        if envelope.type in ENDING_EVENTS or envelope.type in DEADLINE_EVENTS or envelope.type in PAUSE_EVENTS:
             await notice_store.cancel_pending(session, envelope.case_id, NoticeKind.DEADLINE_NEAR,
                                               f"superseded by {envelope.type}")
+        await self.queue_confirmation_reminder(session, envelope, facts, now)
         kind = notice_kind(envelope.type)
         if kind is None:
             return
@@ -85,5 +88,18 @@ class EventConsumer:
         recipients = await facts_store.recipients_of(session, envelope.case_id)
         context = notice_context(kind, facts_store.facts_dict(facts), envelope.data)
         planned = plan_notices(kind, context, recipients)
+        await notice_store.add_notices(session, self.rt.db, case_id=envelope.case_id, event_id=envelope.event_id,
+                                       planned=planned, due_at=max(due_at, now), now=now)
+
+    async def queue_confirmation_reminder(self, session: AsyncSession, envelope: Envelope, facts: CaseFacts,
+                                          now) -> None:
+        """A settlement that opened the 30 days to apply for judicial confirmation (民事诉讼法 Art 205):
+        the parties are reminded before they close, on the date mediation computed (Art 85 applied)."""
+        due_at = confirmation_notice_due(envelope.data) if envelope.type == "mediation.settled" else None
+        if due_at is None:
+            return
+        recipients = await facts_store.recipients_of(session, envelope.case_id)
+        context = notice_context(NoticeKind.CONFIRMATION_CLOSING, facts_store.facts_dict(facts), envelope.data)
+        planned = plan_notices(NoticeKind.CONFIRMATION_CLOSING, context, recipients)
         await notice_store.add_notices(session, self.rt.db, case_id=envelope.case_id, event_id=envelope.event_id,
                                        planned=planned, due_at=max(due_at, now), now=now)

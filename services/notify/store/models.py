@@ -63,6 +63,8 @@ class WebhookMessage(Base):
     case_id: Mapped[str] = mapped_column(String(36), index=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     body: Mapped[str] = mapped_column(Text)
+    # the case's correlation id, sent as X-Correlation-Id with every delivery of the message
+    correlation_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -135,6 +137,8 @@ class Handoff(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     court_case_number: Mapped[str | None] = mapped_column(String(100))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the case's correlation id: sent to the court as X-Correlation-Id, carried by handoff.* events
+    correlation_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -18,6 +18,7 @@ from services.notify.metrics import HANDOFF_ATTEMPTS
 from services.notify.store import handoffs as store
 from services.notify.store.models import Handoff
 from services.notify.workers.loop import PollingWorker, lock_by_ids, log
+from shared.context import correlation_headers
 from shared.events import Envelope
 
 
@@ -36,7 +37,7 @@ class HandoffWorker(PollingWorker):
             result = AttemptResult(None, None, "no court endpoint is configured for this court", "", 0)
         else:
             body = json.dumps(claim.document, ensure_ascii=False, separators=(",", ":"))
-            result = await post_json(rt.http, url, body, {"idempotency-key": claim.handoff_id},
+            result = await post_json(rt.http, url, body, {"idempotency-key": claim.handoff_id, **correlation_headers()},
                                      timeout=rt.settings.http_timeout_seconds)
         return result
 
@@ -45,6 +46,8 @@ class HandoffWorker(PollingWorker):
         now = rt.clock.now()
         accepted = result.status_code is not None and 200 <= result.status_code < 300
         HANDOFF_ATTEMPTS.labels(outcome="accepted" if accepted else "failed").inc()
+        log.info("hand-off attempt", handoff_id=claim.handoff_id, attempt=claim.attempt_no,
+                 status_code=result.status_code, accepted=accepted)
         handoff = await session.get(Handoff, claim.handoff_id)
         if handoff is None or handoff.status not in store.OPEN_STATUSES:
             return

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.logging import get_logger
+from shared.logging import correlation_scope, get_logger
 from shared.polling import poll_forever
 
 log = get_logger("notify.worker")
@@ -64,10 +64,16 @@ class PollingWorker(ABC):
                                                 timedelta(seconds=settings.claim_lease_seconds),
                                                 settings.worker_batch_size)
         if claims:
-            finished = await bounded_gather(claims, self.attempt, settings.worker_concurrency,
+            finished = await bounded_gather(claims, self._attempt_in_scope, settings.worker_concurrency,
                                             settings.attempt_timeout_seconds)
             await self.record_all(finished)
         return len(claims)
+
+    async def _attempt_in_scope(self, claim) -> Any:
+        # The row's own correlation id: the worker runs outside the request and the event that
+        # queued it, and the id goes out as a header and on the attempt's log lines.
+        with correlation_scope(getattr(claim, "correlation_id", None)):
+            return await self.attempt(claim)
 
     async def record_all(self, finished: list[tuple[Any, Any]]) -> None:
         """Record the pass in one transaction; should that fail, each result in its own, so one bad
@@ -78,7 +84,8 @@ class PollingWorker(ABC):
             async with self.rt.db.unit_of_work() as session:
                 await self.lock_rows(session, [claim for claim, _ in finished])
                 for claim, result in finished:
-                    await self.record(session, claim, result)
+                    with correlation_scope(getattr(claim, "correlation_id", None)):
+                        await self.record(session, claim, result)
             return
         except Exception:
             if len(finished) == 1:

@@ -18,6 +18,7 @@ from services.notify.store import deliveries as store
 from services.notify.store import endpoints as endpoint_store
 from services.notify.store.models import Delivery, WebhookEndpoint
 from services.notify.workers.loop import PollingWorker, lock_by_ids, log
+from shared.context import correlation_headers
 
 
 class WebhookWorker(PollingWorker):
@@ -41,7 +42,7 @@ class WebhookWorker(PollingWorker):
         secrets = signing_secrets(claim.secret, claim.previous_secret, claim.rotated_at, rt.clock.now())
         headers = sign(secrets, claim.webhook_id, rt.wall_clock.now(), claim.body)
         url, pin_headers, extensions = pinned_request(target)
-        return await post_json(rt.http, url, claim.body, {**headers, **pin_headers},
+        return await post_json(rt.http, url, claim.body, {**headers, **pin_headers, **correlation_headers()},
                                timeout=rt.settings.http_timeout_seconds, extensions=extensions)
 
     async def record(self, session, claim: store.Claim, result: AttemptResult) -> None:
@@ -53,6 +54,8 @@ class WebhookWorker(PollingWorker):
                           error=result.error, response_body=result.response_body, duration_ms=result.duration_ms)
         verdict = result.verdict
         WEBHOOK_ATTEMPTS.labels(outcome=verdict.value).inc()
+        log.info("webhook attempt", delivery_id=claim.delivery_id, webhook_id=claim.webhook_id,
+                 attempt=claim.attempt_no, status_code=result.status_code, verdict=verdict.value)
         if verdict is Verdict.SUCCESS:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = "succeeded", now, None
             endpoint_store.record_success(endpoint, now)
