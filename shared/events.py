@@ -20,6 +20,9 @@ EVENT_TYPES = (
     "mediation.mediator_assigned",
     "mediation.session_scheduled",
     "mediation.extended",
+    # beyond the contract's list (added, docs/api-notes.md): the appraisal pause of 2021 Art 26
+    "mediation.paused",
+    "mediation.resumed",
     "mediation.settled",
     "mediation.failed",
     "mediation.withdrawn",

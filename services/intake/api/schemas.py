@@ -429,7 +429,9 @@ class CaseView(CaseCreated):
     partner_id: str | None = None
     mediator_id: str | None = None
     period_days: int | None = None
-    deadline: str | None = Field(None, description="The mediation's due time (RFC 3339), once accepted.")
+    deadline: str | None = Field(None, description="The mediation's due time (RFC 3339), once accepted; "
+                                                   "null while an appraisal has paused the clock.")
+    paused: bool = Field(False, description="An appraisal (鉴定评估) stopped the clock (2021 Art 26).")
     next_session_at: str | None = None
     outcome: str | None = None
     unroutable_reason: str | None = None

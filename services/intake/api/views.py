@@ -54,6 +54,7 @@ def case_view(case: Case, timeline: list[TimelineEntry] | None, *, reveal_person
         "mediator_id": view.get("mediator_id"),
         "period_days": view.get("period_days"),
         "deadline": view.get("deadline"),
+        "paused": bool(view.get("paused")),
         "next_session_at": view.get("next_session_at"),
         "outcome": view.get("outcome"),
         "unroutable_reason": view.get("unroutable_reason"),

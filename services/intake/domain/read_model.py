@@ -32,6 +32,8 @@ Data keys read (all optional): case.received {mode | stage}; case.routed {partne
 period_days, attempt}; case.unroutable {reason, mode}; mediation.declined {partner_id, attempt};
 mediation.accepted {partner_id, deadline, attempt}; mediation.mediator_assigned
 {mediator_id}; mediation.session_scheduled {scheduled_at}; mediation.extended {deadline};
+mediation.paused (the clock stops for an appraisal, 2021 Art 26: no deadline while paused);
+mediation.resumed {deadline} (the deadline moved by the pause);
 mediation.settled|failed|withdrawn|expired and case.withdrawn {handoff_type | handoff (a type, or
 an object with `type`)}; handoff.sent {the same, or type}; handoff.acknowledged {court_case_number}. A `self` case that fails has no
 hand-off and stays `failed`; `closed` comes from the court's acknowledgement. Personal data (parties, id numbers, phones, addresses) is
@@ -115,6 +117,7 @@ class CaseReadModel:
     attempt: int = 0
     deadline: str | None = None
     deadline_extended: bool = False
+    paused: bool = False  # an appraisal stopped the clock (2021 Art 26); the deadline is unknown until resumed
     next_session_at: str | None = None
     outcome: str | None = None
     outcome_at: datetime | None = None
@@ -312,7 +315,22 @@ def _on_extended(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
     deadline = entry.data.get("deadline")
     if deadline is None:
         return state
+    if state.paused:  # extended during an appraisal: the due time is known again only on resumption
+        return replace(state, deadline_extended=True)
     return replace(state, deadline=deadline, deadline_extended=True)
+
+
+def _on_paused(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
+    if state.outcome is not None:
+        return state
+    return replace(state, paused=True, deadline=None, deadline_extended=True)
+
+
+def _on_resumed(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
+    if state.outcome is not None:
+        return state
+    return replace(state, paused=False, deadline=entry.data.get("deadline") or state.deadline,
+                   deadline_extended=True)
 
 
 def _on_outcome(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
@@ -354,6 +372,8 @@ _HANDLERS: Mapping[str, Callable[[CaseReadModel, TimelineEntry], CaseReadModel]]
     "mediation.mediator_assigned": _on_mediator_assigned,
     "mediation.session_scheduled": _on_session_scheduled,
     "mediation.extended": _on_extended,
+    "mediation.paused": _on_paused,
+    "mediation.resumed": _on_resumed,
     "mediation.settled": _on_outcome,
     "mediation.failed": _on_outcome,
     "mediation.withdrawn": _on_outcome,

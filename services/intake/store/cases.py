@@ -263,6 +263,7 @@ def read_model_columns(view: CaseReadModel, updated_at: datetime) -> dict[str, A
     stored.pop("timeline", None)
     stored.update({
         "period_days": view.period_days, "attempt": view.attempt, "next_session_at": view.next_session_at,
+        "paused": view.paused,
         "handoff_type": view.handoff_type, "unroutable_reason": view.unroutable_reason,
         "declined_partner_ids": list(view.declined_partner_ids),
         "outcome_at": view.outcome_at.isoformat() if view.outcome_at else None,

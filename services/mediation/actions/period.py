@@ -22,15 +22,26 @@ from services.mediation.store.models import Extension, ExtensionConsent, Mediati
 async def pause(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor, reason: str | None) -> None:
     check(mediation, Action.PAUSE, actor)
     now = rt.clock.now()
-    store_deadline(mediation, deadline_of(mediation, rt.calendar).pause(now), now)  # InvalidPause once the period ended
-    await transition(session, rt, mediation, Action.PAUSE, actor, reason=reason or "appraisal", now=now)
+    deadline = deadline_of(mediation, rt.calendar)
+    due_before = deadline.due_at(now)
+    store_deadline(mediation, deadline.pause(now), now)  # InvalidPause once the period ended
+    # the clock stops: no deadline while paused (the one the period had is said, for the record)
+    await transition(session, rt, mediation, Action.PAUSE, actor, reason=reason or "appraisal", now=now,
+                     data={"paused_at": rfc3339(now), "reason": reason or "appraisal", "deadline": None,
+                           "deadline_before": rfc3339(due_before)})
 
 
 async def resume(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor, reason: str | None) -> None:
     check(mediation, Action.RESUME, actor)
     now = rt.clock.now()
-    store_deadline(mediation, deadline_of(mediation, rt.calendar).resume(now), now)
-    await transition(session, rt, mediation, Action.RESUME, actor, reason=reason, now=now)
+    resumed = deadline_of(mediation, rt.calendar).resume(now)
+    store_deadline(mediation, resumed, now)
+    due = resumed.due(now)
+    paused = resumed.pauses[-1]
+    await transition(session, rt, mediation, Action.RESUME, actor, reason=reason, now=now, data={
+        "resumed_at": rfc3339(now), "paused_at": rfc3339(paused.paused_at),
+        "paused_seconds": int(paused.length(now).total_seconds()),
+        "deadline": rfc3339(due.at), "calendar_provisional": due.provisional})
 
 
 async def extend(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor, *, days: int,

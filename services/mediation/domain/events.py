@@ -1,8 +1,9 @@
 """Which contract event a transition emits (contract.md, "Events").
 
 Not every action emits one of mediation's events:
-- pause and resume have no event type in the contract (they show in the audit trail and in the
-  deadline the next `mediation.extended` or `GET` answers);
+- pause and resume (an appraisal, 2021 Art 26) emit `mediation.paused` / `mediation.resumed`, which
+  the platform adds to the contract's list: the clerk's timeline, the parties' "deadline near"
+  notice and partner webhooks follow the stopped clock and the new deadline;
 - record_contact has none either: the contact shows in the audit trail and the mediation's view;
 - withdraw_by_court reacts to intake's `case.withdrawn`, which routing already counts against
   capacity; emitting `mediation.withdrawn` as well would free the capacity twice;
@@ -22,8 +23,8 @@ EVENT_FOR_ACTION: Mapping[Action, str | None] = MappingProxyType(
         Action.ASSIGN_MEDIATOR: "mediation.mediator_assigned",
         Action.SCHEDULE_SESSION: "mediation.session_scheduled",
         Action.RECORD_CONTACT: None,
-        Action.PAUSE: None,
-        Action.RESUME: None,
+        Action.PAUSE: "mediation.paused",
+        Action.RESUME: "mediation.resumed",
         Action.EXTEND: "mediation.extended",
         Action.RECORD_SETTLED: "mediation.settled",
         Action.RECORD_FAILED: "mediation.failed",

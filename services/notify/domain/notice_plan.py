@@ -20,7 +20,13 @@ from services.notify.domain.notices import (CHINA_TIME, EVENT_NOTICES, NoticeKin
 CHANNELS = ("email", "sms")
 # Parties hear of a nearing deadline this long before it, in time to agree on an extension.
 DEADLINE_NOTICE_BEFORE = timedelta(days=3)
-DEADLINE_EVENTS = ("mediation.accepted", "mediation.extended")
+# An event naming the (new) deadline plans the reminder again; a pause (appraisal, 2021 Art 26)
+# stops the clock, so its reminder is void until `mediation.resumed` names the moved deadline.
+DEADLINE_EVENTS = ("mediation.accepted", "mediation.extended", "mediation.resumed")
+PAUSE_EVENTS = ("mediation.paused",)
+# The parties hear this long before their 30 days to apply for judicial confirmation close
+# (民事诉讼法 Art 205); the window comes with `mediation.settled` (`judicial_confirmation_due_at`).
+CONFIRMATION_NOTICE_BEFORE = timedelta(days=5)
 # Once a mediation has ended, reminders of its deadline are void.
 ENDING_EVENTS = ("mediation.settled", "mediation.failed", "mediation.withdrawn", "mediation.expired",
                  "case.withdrawn", "case.unroutable")
@@ -61,9 +67,27 @@ def notice_context(kind: NoticeKind, facts: Mapping[str, Any], data: Mapping[str
         if data.get("mediator_name"):
             context["mediator_name"] = data["mediator_name"]
     if kind is NoticeKind.DEADLINE_NEAR:
-        context["deadline"] = parse_time(data.get("deadline"))
+        context["deadline"] = last_moment(parse_time(data.get("deadline")))
         context["days_left"] = DEADLINE_NOTICE_BEFORE.days
+    if kind is NoticeKind.CONFIRMATION_CLOSING:
+        context["applies_until"] = last_moment(parse_time(data.get("judicial_confirmation_due_at")))
+        context["days_left"] = CONFIRMATION_NOTICE_BEFORE.days
     return {k: v for k, v in context.items() if v is not None}
+
+
+def last_moment(end: datetime | None) -> datetime | None:
+    """An exclusive end at midnight is said as the last minute of the day before: a period ending
+    at 2027-01-05T00:00+08:00 runs "to 4 January", not to the 5th."""
+    if end is None:
+        return None
+    local = end.astimezone(CHINA_TIME)
+    return local - timedelta(minutes=1) if local.time() == time(0, 0) else local
+
+
+def confirmation_notice_due(data: Mapping[str, Any]) -> datetime | None:
+    """When to remind the parties that their window to apply for judicial confirmation closes."""
+    closes = parse_time(data.get("judicial_confirmation_due_at"))
+    return None if closes is None else closes - CONFIRMATION_NOTICE_BEFORE
 
 
 def deadline_notice_due(data: Mapping[str, Any]) -> datetime | None:

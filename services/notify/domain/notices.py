@@ -17,10 +17,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from shared import labels_zh
+from shared.clock import BEIJING
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
-# China keeps one offset all year, so a fixed zone is exact and needs no tz database.
-CHINA_TIME = timezone(timedelta(hours=8), "CST")
+# Notices speak Beijing time (shared/clock.py, the one zone of the platform).
+CHINA_TIME = BEIJING
 
 # the words come from the one table the web client and the exports use too
 MODE_NAMES = labels_zh.MODES
@@ -41,6 +42,8 @@ class NoticeKind(str, enum.Enum):
     OUTCOME_FAILED = "outcome_failed"
     OUTCOME_WITHDRAWN = "outcome_withdrawn"
     OUTCOME_EXPIRED = "outcome_expired"
+    # the 30 days to apply for judicial confirmation (民事诉讼法 Art 205) are closing
+    CONFIRMATION_CLOSING = "confirmation_closing"
 
 
 EVENT_NOTICES = {
@@ -60,6 +63,7 @@ SMS_PARAMS = {
     NoticeKind.OUTCOME_FAILED: ("case_number", "partner_name"),
     NoticeKind.OUTCOME_WITHDRAWN: ("case_number", "partner_name"),
     NoticeKind.OUTCOME_EXPIRED: ("case_number", "partner_name"),
+    NoticeKind.CONFIRMATION_CLOSING: ("case_number", "applies_until", "days_left"),
 }
 
 

@@ -39,8 +39,15 @@ def test_contract_event_types_only():
         "mediation.session_scheduled", "mediation.extended", "mediation.settled",
         "mediation.failed", "mediation.withdrawn", "mediation.expired",
     }
+    # added to the contract's list by the platform (docs/api-notes.md): the appraisal pause, 2021 Art 26
+    added = {"mediation.paused", "mediation.resumed"}
     emitted = {event for event in EVENT_FOR_ACTION.values() if event is not None}
-    assert emitted == contract
+    assert emitted == contract | added
+
+
+def test_art26_pause_and_resume_are_events():
+    assert event_type_for(Action.PAUSE) == "mediation.paused"
+    assert event_type_for(Action.RESUME) == "mediation.resumed"
 
 
 def test_art12_lapsed_offer_emits_a_decline():

@@ -53,3 +53,25 @@ def test_deadline_reminder_three_days_ahead():
     assert parse_time("2026-04-01T10:00:00+00:00") == datetime(2026, 4, 1, 10, tzinfo=timezone.utc)
     assert parse_time("garbage") is None
     assert due - parse_time("2026-04-01") == -timedelta(days=3)
+
+
+def test_art205_the_confirmation_reminder_comes_five_days_before_the_window_closes():
+    from services.notify.domain.notice_plan import confirmation_notice_due
+
+    data = {"judicial_confirmation_due_at": "2027-01-05T00:00:00+08:00"}
+    assert confirmation_notice_due(data) == datetime.fromisoformat("2026-12-31T00:00:00+08:00")
+    assert confirmation_notice_due({}) is None
+    context = notice_context(NoticeKind.CONFIRMATION_CLOSING, {"case_number": "(2026)鲁0202民诉前调1号"}, data)
+    # the window ends at the end of 4 January: the notice names 4 January, not the 5th
+    assert context["applies_until"].date().isoformat() == "2027-01-04" and context["days_left"] == 5
+    assert context["applies_until"] + timedelta(minutes=1) == datetime.fromisoformat("2027-01-05T00:00:00+08:00")
+
+
+def test_art26_a_pause_voids_the_deadline_reminder_and_resumption_plans_it_again():
+    from services.notify.domain.notice_plan import DEADLINE_EVENTS, PAUSE_EVENTS
+
+    assert "mediation.paused" in PAUSE_EVENTS and "mediation.resumed" in DEADLINE_EVENTS
+    assert notice_kind("mediation.resumed") is NoticeKind.DEADLINE_NEAR
+    assert notice_kind("mediation.paused") is None
+    due = deadline_notice_due({"deadline": "2026-04-14T00:00:00+08:00"})
+    assert due == datetime.fromisoformat("2026-04-11T00:00:00+08:00")

@@ -22,6 +22,7 @@ CONTEXT = {
     "location": "市南区香港中路1号",
     "deadline": date(2026, 4, 1),
     "days_left": 3,
+    "applies_until": date(2027, 1, 4),
 }
 
 
@@ -76,6 +77,14 @@ def test_missing_context_is_an_error_not_a_blank():
     context = {k: v for k, v in CONTEXT.items() if k != "partner_name"}
     with pytest.raises(UndefinedError):
         render_notice("case_routed", context)
+
+
+def test_art205_confirmation_closing_notice_names_the_last_day_and_the_articles():
+    subject, body = render_notice(NoticeKind.CONFIRMATION_CLOSING, {**CONTEXT, "days_left": 5})
+    assert "2027年1月4日" in subject and "司法确认" in subject
+    assert "第二百零五条" in body and "第八十五条" in body and "还剩5日" in body
+    template, params = sms_message(NoticeKind.CONFIRMATION_CLOSING, {**CONTEXT, "days_left": 5})
+    assert template == "confirmation_closing" and params["applies_until"] == "2027年1月4日"
 
 
 def test_every_kind_has_a_template():
