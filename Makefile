@@ -13,7 +13,7 @@ DISTRIBUTED_ENV = BUS_URL=$${BUS_URL:-$(AMQP_URL)} \
 	MEDIATION_DATABASE_URL=$${MEDIATION_DATABASE_URL:-$(PG_URL)/courtmed_mediation} \
 	NOTIFY_DATABASE_URL=$${NOTIFY_DATABASE_URL:-$(PG_URL)/courtmed_notify}
 
-.PHONY: help install run run-distributed migrate seed test test-unit bench token clean
+.PHONY: help install run run-distributed migrate seed test test-unit bench chaos token clean browser
 
 help:
 	@echo "make run               all four services in one process on :8000 (SQLite, in-process bus, demo data)"
@@ -21,6 +21,7 @@ help:
 	@echo "make run-distributed   four processes on RabbitMQ and PostgreSQL (:8001-:8004)"
 	@echo "make token ROLE=clerk COURT=370202 | ROLE=partner PARTNER=P12 | ROLE=mediator PARTNER=P12 MEDIATOR=P12-M01 | ROLE=ops"
 	@echo "make bench             the whole platform under wrk, routing and intake benchmarks; writes docs/BENCHMARKS.md (BENCH_ARGS=--quick for a short run)"
+	@echo "make chaos             50 cases/s on make run-distributed while broker, database, each service and a partner fail in turn; writes docs/RELIABILITY.md"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,3 +59,8 @@ token: $(STAMP)
 
 clean:
 	rm -rf var .pytest_cache
+# The chaos drill (bench/chaos.py): the servers are shared, so faults go through TCP proxies of its own.
+chaos: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(PY) -m bench.chaos $(CHAOS_ARGS)
+
