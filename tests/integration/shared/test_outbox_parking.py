@@ -163,3 +163,15 @@ async def test_readyz_reports_a_relay_that_has_not_advanced_while_rows_wait(pg_d
         assert (await p.client.get("/readyz")).status_code == 200
         async with p.runtimes["intake"].db.read() as session:  # a broker away parks nothing
             assert await session.scalar(select(func.count()).select_from(p.runtimes["intake"].tables.parked)) == 0
+
+
+async def test_a_partner_cannot_plant_a_long_correlation_id_in_mediation(pg_database):
+    """The issue's second route: `POST /v1/mediations/{own}/accept` with a 256-character id. The edge
+    is the same for every service: the id is replaced before any route (or event) sees it."""
+    async with running({"mediation": await pg_database("mediation")}) as p:
+        answer = await p.client.post(f"/v1/mediations/{uuid.uuid4()}/accept",
+                                     headers={**p.auth("partner", partner_id="P12"), "x-correlation-id": "y" * 256})
+        assert answer.status_code in (404, 409)
+        replaced = answer.headers["x-correlation-id"]
+        assert replaced != "y" * 256 and is_valid_correlation_id(replaced)
+        assert "y" * 256 not in answer.text
