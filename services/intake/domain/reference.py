@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
+from shared.vocabulary import DOCKETED_STAGES, MODE_BY_STAGE, PartyKind, PartyRole, Procedure, Stage  # noqa: F401
+
 
 @dataclass(frozen=True, slots=True)
 class Category:
@@ -78,20 +80,10 @@ COURT_CODES: tuple[str, ...] = DISTRICT_CODES + (INTERMEDIATE_COURT,)
 CATEGORY_BY_CODE: Mapping[str, Category] = MappingProxyType({c.code: c for c in CATEGORIES})
 DISTRICT_BY_CODE: Mapping[str, District] = MappingProxyType({d.code: d for d in DISTRICTS})
 
-STAGES: tuple[str, ...] = ("pre_filing", "post_filing", "in_litigation", "direct")
-# Stages that come after docketing carry the court's own case number and its procedure.
-DOCKETED_STAGES: frozenset[str] = frozenset({"post_filing", "in_litigation"})
-PROCEDURES: tuple[str, ...] = ("ordinary", "summary")
-PARTY_ROLES: tuple[str, ...] = ("applicant", "respondent", "third_party")
-PARTY_KINDS: tuple[str, ...] = ("person", "organization")
-
-# The stage at intake fixes the mode of mediation (domain.md, "The four modes").
-MODE_BY_STAGE: Mapping[str, str] = MappingProxyType({
-    "pre_filing": "delegation",     # 立案前委派调解
-    "post_filing": "entrustment",   # 立案后委托调解
-    "in_litigation": "invitation",  # 诉中邀请调解
-    "direct": "self",               # 合作单位自行调解
-})
+STAGES: tuple[str, ...] = tuple(v.value for v in Stage)
+PROCEDURES: tuple[str, ...] = tuple(v.value for v in Procedure)
+PARTY_ROLES: tuple[str, ...] = tuple(v.value for v in PartyRole)
+PARTY_KINDS: tuple[str, ...] = tuple(v.value for v in PartyKind)
 
 
 def court_abbreviation(court_code: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from services.notify.domain.handoff import STAGE_TO_MODE
+from shared.vocabulary import MODE_BY_STAGE
 
 _RECEIVED_KEYS = ("court_code", "stage", "mode", "procedure", "category", "case_number", "court_case_number")
 
@@ -34,7 +34,7 @@ def facts_from_event(event_type: str, data: Mapping[str, Any]) -> dict[str, Any]
             if data.get(key) is not None:
                 facts[key] = data[key]
     if facts.get("stage") and not facts.get("mode"):
-        facts["mode"] = STAGE_TO_MODE.get(facts["stage"])
+        facts["mode"] = MODE_BY_STAGE.get(facts["stage"])
     return {k: v for k, v in facts.items() if v is not None}
 
 

@@ -6,38 +6,13 @@ used in the human-readable explanations that ops users read.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from types import MappingProxyType
 
 from shared import labels_zh
+# The contract's vocabulary has one definition for all four services.
+from shared.vocabulary import Mode, PartyRole, Procedure, Stage  # noqa: F401
 
 
-class Stage(StrEnum):
-    PRE_FILING = "pre_filing"
-    POST_FILING = "post_filing"
-    IN_LITIGATION = "in_litigation"
-    DIRECT = "direct"
-
-
-class Mode(StrEnum):
-    DELEGATION = "delegation"
-    ENTRUSTMENT = "entrustment"
-    INVITATION = "invitation"
-    SELF = "self"
-
-
-class Procedure(StrEnum):
-    ORDINARY = "ordinary"
-    SUMMARY = "summary"
-
-
-class PartyRole(StrEnum):
-    APPLICANT = "applicant"
-    RESPONDENT = "respondent"
-    THIRD_PARTY = "third_party"
-
-
-# the Chinese names are the one table's (shared/labels_zh.py), shared with the web client and notices
 MODE_NAMES_ZH = MappingProxyType({mode: labels_zh.MODES[mode.value] for mode in Mode})
 
 CATEGORIES = labels_zh.CATEGORIES
