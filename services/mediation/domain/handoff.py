@@ -1,15 +1,5 @@
-"""What goes back to the court when a mediation ends (domain.md, "Outcomes and the hand-off").
-
-| mode        | settled                                              | failed / expired / refused / withdrawn |
-|-------------|------------------------------------------------------|----------------------------------------|
-| delegation  | judicial_confirmation if the parties apply, else agreement_filed | docket                     |
-| entrustment | mediation_document, or withdrawal (撤诉)              | resume_trial                           |
-| invitation  | mediation_document                                   | resume_trial                           |
-| self        | judicial_confirmation if the parties apply, else none | none (closed at the partner)          |
-
-A party withdrawing from mediation (`withdrawn`) leaves the dispute unresolved, so the court takes
-it up again exactly as after a failure. When the case itself was withdrawn at the court
-(`court_withdrawn`, case.withdrawn), the court already knows: no hand-off.
+"""What goes back to the court when a mediation ends: the one hand-off table (`shared/handoff_table.py`,
+which notify builds the court's document with) applied to a recorded outcome.
 
 民诉法解释 Art 355: judicial confirmation cannot cover status (marriage, adoption, parentage) or
 decide ownership of property or IP rights; such an agreement is filed instead. The agreement's
@@ -22,59 +12,24 @@ party conceded while trying to settle: `HandoffContent` has no field that could 
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from services.mediation.domain.modes import Mode
 from services.mediation.domain.outcome import Agreement, Outcome, Result, UndisputedFact
+from shared import handoff_table as table
+from shared.handoff_table import Ending, HandoffType
 
-
-class HandoffType(StrEnum):
-    JUDICIAL_CONFIRMATION = "judicial_confirmation"  # 司法确认
-    AGREEMENT_FILED = "agreement_filed"
-    DOCKET = "docket"  # 登记立案
-    MEDIATION_DOCUMENT = "mediation_document"  # 调解书
-    WITHDRAWAL = "withdrawal"  # 撤诉
-    RESUME_TRIAL = "resume_trial"
-    NONE = "none"
-
-
-class Ending(StrEnum):
-    SETTLED = "settled"
-    FAILED = "failed"
-    EXPIRED = "expired"
-    REFUSED = "refused"  # a party refused mediation: it never started
-    WITHDRAWN = "withdrawn"  # a party withdrew from mediation
-    COURT_WITHDRAWN = "court_withdrawn"  # the applicant withdrew the case at the court
-
-
-_UNRESOLVED = {
-    Mode.DELEGATION: HandoffType.DOCKET,
-    Mode.ENTRUSTMENT: HandoffType.RESUME_TRIAL,
-    Mode.INVITATION: HandoffType.RESUME_TRIAL,
-    Mode.SELF: HandoffType.NONE,
-}
+__all__ = ["Ending", "HandoffContent", "HandoffType", "ending_of", "excluded_from_confirmation", "handoff_content",
+           "handoff_type"]
 
 
 def handoff_type(mode: Mode, ending: Ending, agreement: Agreement | None = None) -> HandoffType:
-    if ending is Ending.COURT_WITHDRAWN:
-        return HandoffType.NONE
-    if ending is not Ending.SETTLED:
-        return _UNRESOLVED[mode]
-    if agreement is None:
+    if ending is Ending.SETTLED and agreement is None:
         raise ValueError("a settled mediation hands off its agreement")
-    return _settled(mode, agreement)
-
-
-def _settled(mode: Mode, agreement: Agreement) -> HandoffType:
-    if mode is Mode.ENTRUSTMENT:
-        return HandoffType.WITHDRAWAL if agreement.withdraw_suit else HandoffType.MEDIATION_DOCUMENT
-    if mode is Mode.INVITATION:
-        return HandoffType.MEDIATION_DOCUMENT
-    if not agreement.apply_for_judicial_confirmation:
-        return HandoffType.AGREEMENT_FILED if mode is Mode.DELEGATION else HandoffType.NONE
-    if excluded_from_confirmation(agreement):
-        return HandoffType.AGREEMENT_FILED
-    return HandoffType.JUDICIAL_CONFIRMATION
+    if agreement is None:
+        return table.handoff_type(mode.value, ending)
+    return table.handoff_type(mode.value, ending, applies_for_confirmation=agreement.apply_for_judicial_confirmation,
+                              withdraws_suit=agreement.withdraw_suit,
+                              confirmable=not excluded_from_confirmation(agreement))
 
 
 def excluded_from_confirmation(agreement: Agreement) -> bool:

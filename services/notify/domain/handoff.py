@@ -4,6 +4,12 @@ Mediation is not public (2016 Art 2): the court gets exactly the agreement when 
 settled, or the facts both parties signed as undisputed when they did not (2016 Art 22;
 2021 Art 18). Notes, proposals and what a party conceded to reach a deal never leave notify.
 That is why this module copies named fields one by one instead of forwarding the event.
+
+Which hand-off an ending calls for is the one table mediation uses too (`shared/handoff_table.py`);
+an event that names its `handoff_type` (mediation's outcomes do) is followed as it says. The
+document also says whether the court fee is halved (诉讼费用交纳办法 Art 15: a filed case settled
+by mediation or withdrawn) and, for judicial confirmation, until when the parties may apply
+(民事诉讼法 Art 205, as mediation computed it).
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from shared import handoff_table as table
+from shared.handoff_table import COURT_FEE_BASIS, HandoffType
 
 # Fixed so that the same outcome of the same case always yields the same hand-off id: the court
 # deduplicates on it when an event is redelivered or a hand-off is retried.
@@ -31,15 +40,6 @@ CONFIDENTIAL_KEYS = frozenset({
     "internal_note", "internal_notes", "proposal", "proposals", "draft", "drafts",
 })
 PROCEDURAL_KEYS = frozenset({"apply_judicial_confirmation", "withdraw_suit", "concerns_status_or_ownership"})
-
-
-class HandoffType(str, enum.Enum):
-    JUDICIAL_CONFIRMATION = "judicial_confirmation"  # 司法确认
-    AGREEMENT_FILED = "agreement_filed"  # 调解协议备案
-    DOCKET = "docket"  # 登记立案
-    MEDIATION_DOCUMENT = "mediation_document"  # 调解书
-    WITHDRAWAL = "withdrawal"  # 撤诉
-    RESUME_TRIAL = "resume_trial"  # 恢复审理
 
 
 class Outcome(str, enum.Enum):
@@ -76,6 +76,8 @@ class Handoff:
     reason: str | None = None
     source_event_id: str | None = None
     occurred_at: str | None = None
+    court_fee_halved: bool = False
+    judicial_confirmation_due_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,6 +96,10 @@ class Handoff:
             "reason": self.reason,
             "source_event_id": self.source_event_id,
             "occurred_at": self.occurred_at,
+            "court_fee": {"halved": True, "basis": COURT_FEE_BASIS} if self.court_fee_halved else None,
+            "judicial_confirmation": None if self.judicial_confirmation_due_at is None else {
+                "applies_until": self.judicial_confirmation_due_at,
+                "basis": "民事诉讼法 第二百零五条 (30日), 第八十五条 (届满日为法定休假日的顺延)"},
         }
 
 
@@ -128,6 +134,9 @@ def build_handoff(event_type: str, event_data: Mapping[str, Any]) -> Handoff | N
         reason=_opt_str(data.get("reason")) if outcome is Outcome.UNROUTABLE else None,
         source_event_id=_opt_str(data.get("event_id")),
         occurred_at=_iso(data.get("occurred_at")),
+        court_fee_halved=outcome is Outcome.SETTLED and table.court_fee_halved(mode, kind),
+        judicial_confirmation_due_at=_opt_str(data.get("judicial_confirmation_due_at"))
+        if kind is HandoffType.JUDICIAL_CONFIRMATION else None,
     )
 
 
@@ -148,13 +157,17 @@ def _handoff_type(outcome: Outcome, mode: str | None, data: Mapping[str, Any]) -
             return HandoffType(back) if back in HandoffType._value2member_map_ else None
         return _unroutable_type(data.get("stage"), mode)
     if outcome is Outcome.SETTLED:
-        return _settled_type(mode, data)
-    if mode == "self":
-        # A partner's own mediation that fails is closed at the partner; no court is involved.
-        return None
-    if outcome is Outcome.WITHDRAWN:
-        return HandoffType.WITHDRAWAL
-    return HandoffType.DOCKET if mode == "delegation" else HandoffType.RESUME_TRIAL
+        # an event naming neither mode nor stage is settled as a delegation (agreement or confirmation)
+        kind = table.handoff_type(mode if mode in table.UNRESOLVED else "delegation", table.Ending.SETTLED,
+                                  applies_for_confirmation=bool(_flag(data, "apply_judicial_confirmation", True)),
+                                  withdraws_suit=bool(_flag(data, "withdraw_suit", False)),
+                                  confirmable=_confirmable(data))
+    elif mode not in table.UNRESOLVED:
+        kind = HandoffType.RESUME_TRIAL  # nothing says the case was not filed: the court resumes it
+    else:
+        # failed, expired, or a party's withdrawal from mediation: unresolved, the court takes it up again
+        kind = table.handoff_type(mode, table.Ending(outcome.value))
+    return None if kind is HandoffType.NONE else kind
 
 
 def _unroutable_type(stage: str | None, mode: str | None) -> HandoffType:
@@ -162,20 +175,6 @@ def _unroutable_type(stage: str | None, mode: str | None) -> HandoffType:
     if stage in ("post_filing", "in_litigation") or mode in ("entrustment", "invitation"):
         return HandoffType.RESUME_TRIAL
     return HandoffType.DOCKET
-
-
-def _settled_type(mode: str | None, data: Mapping[str, Any]) -> HandoffType | None:
-    if mode == "entrustment":
-        # The court either issues a 调解书 or lets the plaintiff withdraw the suit (撤诉).
-        return HandoffType.WITHDRAWAL if _flag(data, "withdraw_suit", False) else HandoffType.MEDIATION_DOCUMENT
-    if mode == "invitation":
-        return HandoffType.MEDIATION_DOCUMENT
-    applies = _flag(data, "apply_judicial_confirmation", True)
-    if mode == "self" and not applies:
-        return None
-    if applies and _confirmable(data):
-        return HandoffType.JUDICIAL_CONFIRMATION
-    return HandoffType.AGREEMENT_FILED
 
 
 def _confirmable(data: Mapping[str, Any]) -> bool:

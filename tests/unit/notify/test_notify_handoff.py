@@ -45,8 +45,10 @@ def event(mode: str, **extra):
     ("mediation.failed", "invitation", {}, HandoffType.RESUME_TRIAL),
     ("mediation.expired", "invitation", {}, HandoffType.RESUME_TRIAL),
     ("mediation.settled", "self", {}, HandoffType.JUDICIAL_CONFIRMATION),
-    ("mediation.withdrawn", "delegation", {}, HandoffType.WITHDRAWAL),
-    ("mediation.withdrawn", "entrustment", {}, HandoffType.WITHDRAWAL),
+    # a party leaving mediation leaves the dispute unresolved (the one table, shared/handoff_table.py):
+    # 撤诉 (withdrawal) is only the plaintiff's withdrawal of the suit after settling an entrustment
+    ("mediation.withdrawn", "delegation", {}, HandoffType.DOCKET),
+    ("mediation.withdrawn", "entrustment", {}, HandoffType.RESUME_TRIAL),
 ])
 def test_domain_table_outcome_gives_its_handoff_type(event_type, mode, extra, expected):
     handoff = build_handoff(event_type, event(mode, **extra))
