@@ -45,3 +45,17 @@ async def rabbit_vhost() -> AsyncIterator[str]:
     vhost = await infra.create_vhost()
     yield vhost
     await infra.delete_vhost(vhost)
+
+
+@pytest.fixture(params=["memory", "rabbitmq"])
+async def bus_url(request) -> AsyncIterator[str]:
+    """Each bus adapter in turn: the in-process bus, and RabbitMQ on a fresh virtual host (its retry
+    queues' TTLs, dead-letter queues and redeliveries are the real broker's)."""
+    if request.param == "memory":
+        yield "memory://"
+        return
+    vhost = await infra.create_vhost()
+    try:
+        yield infra.amqp_url(vhost)
+    finally:
+        await infra.delete_vhost(vhost)

@@ -1,5 +1,6 @@
 """A case withdrawn a moment after filing: its events can be handled out of order (consumers run
-several messages at once), and a case.withdrawn that overtakes the routing must still win."""
+several messages at once), and a case.withdrawn that overtakes the routing must still win. On both
+buses, every event delivered twice (the first delivery fails after its handler ran)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ def _received(case_id: str) -> Envelope:
         "district": "370202", "claim_amount": "12500.00", "parties": [party, other]})
 
 
-async def test_withdrawal_that_overtakes_the_routing_routes_nothing_and_takes_no_capacity(sqlite_urls):
+async def test_withdrawal_that_overtakes_the_routing_routes_nothing_and_takes_no_capacity(sqlite_urls, bus_url):
     case_id = str(uuid.uuid4())
-    async with running({"routing": sqlite_urls["routing"], "mediation": sqlite_urls["mediation"]}) as p:
+    async with running({"routing": sqlite_urls["routing"], "mediation": sqlite_urls["mediation"]},
+                       bus_url=bus_url, redeliver_first=True) as p:
         await p.bus.publish(Envelope.new("case.withdrawn", case_id, "intake", {"reason": "撤回"}))
         await p.settle()
         await p.bus.publish(_received(case_id))
@@ -38,9 +40,9 @@ async def test_withdrawal_that_overtakes_the_routing_routes_nothing_and_takes_no
             assert await session.scalar(select(func.sum(PartnerRow.open_cases))) == 1
 
 
-async def test_withdrawal_that_overtakes_the_offer_opens_no_offer(sqlite_urls):
+async def test_withdrawal_that_overtakes_the_offer_opens_no_offer(sqlite_urls, bus_url):
     case_id = str(uuid.uuid4())
-    async with running({"mediation": sqlite_urls["mediation"]}) as p:
+    async with running({"mediation": sqlite_urls["mediation"]}, bus_url=bus_url, redeliver_first=True) as p:
         await p.bus.publish(Envelope.new("case.withdrawn", case_id, "intake", {"reason": "撤回"}))
         await p.settle()
         await p.bus.publish(Envelope.new("case.routed", case_id, "routing", {

@@ -89,9 +89,9 @@ async def test_routing_a_decline_racing_the_withdrawal_routes_nothing_after_it_a
             assert sorted(attempts) in ([1], [1, 2])
 
 
-async def test_the_whole_chain_decline_and_withdrawal_at_once_end_withdrawn_with_no_open_offer(pg_database):
+async def test_the_whole_chain_decline_and_withdrawal_at_once_end_withdrawn_with_no_open_offer(pg_database, bus_url):
     urls = {"routing": await pg_database("routing"), "mediation": await pg_database("mediation")}
-    async with running(urls) as p:
+    async with running(urls, bus_url=bus_url, redeliver_first=True) as p:
         partner_of: dict[str, str] = {}
         cases = [received() for _ in range(ROUNDS)]
         for case in cases:

@@ -33,6 +33,10 @@ class Platform:
 
     # Batches being handled right now, per queue (counted around each subscription's handler).
     in_hand: dict[str, int] = field(default_factory=dict)
+    # When set, each event's first delivery to each queue fails after its handler ran (as if the
+    # process died between commit and ack): every handler then meets its own redelivery.
+    redeliver_first: bool = False
+    _delivered: set[tuple[str, str]] = field(default_factory=set)
 
     async def settle(self, timeout: float = 10.0, *, dead_letters_expected: int = 0) -> None:
         """Wait until every outbox is published and every published event has been handled, then fail
@@ -108,7 +112,13 @@ class Platform:
         async def handle(envelopes):
             self.in_hand[queue] = self.in_hand.get(queue, 0) + 1
             try:
-                return await handler(envelopes)
+                outcomes = await handler(envelopes)
+                if self.redeliver_first:
+                    first = [(queue, e.event_id) not in self._delivered for e in envelopes]
+                    self._delivered |= {(queue, e.event_id) for e in envelopes}
+                    outcomes = [ConnectionResetError("lost before the ack (test)") if is_first and ok is None
+                                else ok for ok, is_first in zip(outcomes, first)]
+                return outcomes
             finally:
                 self.in_hand[queue] -= 1
         return handle
@@ -121,7 +131,7 @@ def migrate(service: str, url: str) -> None:
 @asynccontextmanager
 async def running(database_urls: dict[str, str], *, bus_url: str = "memory://", clock: Any = None,
                   settings: dict[str, dict[str, Any]] | None = None, seed: bool = True,
-                  migrate_first: bool = True) -> AsyncIterator[Platform]:
+                  migrate_first: bool = True, redeliver_first: bool = False) -> AsyncIterator[Platform]:
     """Start the named services (the keys of database_urls) in this process, as `make run` does."""
     names = [n for n in SERVICES if n in database_urls]
     overrides = settings or {}
@@ -150,7 +160,7 @@ async def running(database_urls: dict[str, str], *, bus_url: str = "memory://", 
         mount = getattr(runtime, "mount", None)
         if mount:
             mount(app)
-    platform = Platform(app=app, client=None, bus=bus, runtimes=runtimes)
+    platform = Platform(app=app, client=None, bus=bus, runtimes=runtimes, redeliver_first=redeliver_first)
     platform.count_in_hand()
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

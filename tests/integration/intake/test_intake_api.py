@@ -130,8 +130,8 @@ async def test_clerk_sees_and_files_only_for_own_court(pg_database):
         assert (await p.client.get("/v1/cases")).status_code == 401
 
 
-async def test_timeline_keeps_every_event_once_in_order_despite_duplicates_and_reordering(pg_database):
-    async with running({"intake": await pg_database("intake")}) as p:
+async def test_timeline_keeps_every_event_once_in_order_despite_duplicates_and_reordering(pg_database, bus_url):
+    async with running({"intake": await pg_database("intake")}, bus_url=bus_url, redeliver_first=True) as p:
         created = await p.client.post("/v1/cases", json=case_body(), headers=headers(p, "tl-1"))
         case_id = created.json()["id"]
         t0 = datetime.fromisoformat(created.json()["created_at"])

@@ -125,8 +125,9 @@ async def test_listing_filters_and_pages(platform, clock):
     assert ops_view["parties"][0]["id_number"] != "370202198001011232"
 
 
-async def test_the_whole_platform_offers_and_the_partner_accepts(sqlite_urls):
-    async with running(sqlite_urls) as p:
+async def test_the_whole_platform_offers_and_the_partner_accepts(sqlite_urls, bus_url):
+    # every service's consumers, on both buses, each event delivered twice
+    async with running(sqlite_urls, bus_url=bus_url, redeliver_first=True) as p:
         answer = await p.client.post("/v1/cases", json=case_body(), headers={
             **p.auth("clerk", court_code="370202"), "Idempotency-Key": "mediation-flow-1"})
         case_id = answer.json()["id"]

@@ -51,7 +51,7 @@ TABLE = [
 ]
 
 
-async def test_each_outcome_hands_off_its_type_and_the_court_number_comes_back(pg_database):
+async def test_each_outcome_hands_off_its_type_and_the_court_number_comes_back(pg_database, bus_url):
     court = court_app()
     clock = ManualClock(START)
     async with serve(court) as court_url:
@@ -59,7 +59,8 @@ async def test_each_outcome_hands_off_its_type_and_the_court_number_comes_back(p
         async with httpx.AsyncClient() as client:
             await client.post(f"{court_url}/_control/fail", json={"count": 2, "status": 503})
         settings = {"notify": {**FAST, "court_endpoint": f"{court_url}/handoffs"}}
-        async with running({"notify": await pg_database("notify")}, clock=clock, settings=settings) as p:
+        async with running({"notify": await pg_database("notify")}, clock=clock, settings=settings,
+                           bus_url=bus_url, redeliver_first=True) as p:
             rt = p.runtimes["notify"]
             cases = []
             for stage, category, event_type, data, expected in TABLE:
