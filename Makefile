@@ -43,8 +43,14 @@ run: $(STAMP)
 run-distributed: $(STAMP)
 	$(DISTRIBUTED_ENV) $(PY) -m services.distributed
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own here);
+# a CJK font so that the screenshots under var/screenshots/ are readable. A no-op when present.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list | grep -qi "wqy-microhei" \
+		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver fonts-wqy-microhei)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider tests/unit
