@@ -13,7 +13,7 @@ DISTRIBUTED_ENV = BUS_URL=$${BUS_URL:-$(AMQP_URL)} \
 	MEDIATION_DATABASE_URL=$${MEDIATION_DATABASE_URL:-$(PG_URL)/courtmed_mediation} \
 	NOTIFY_DATABASE_URL=$${NOTIFY_DATABASE_URL:-$(PG_URL)/courtmed_notify}
 
-.PHONY: help install run run-distributed migrate seed test test-unit bench chaos token clean browser
+.PHONY: help install run run-distributed migrate seed test test-unit bench chaos mutation token clean browser
 
 help:
 	@echo "make run               all four services in one process on :8000 (SQLite, in-process bus, demo data)"
@@ -21,6 +21,7 @@ help:
 	@echo "make run-distributed   four processes on RabbitMQ and PostgreSQL (:8001-:8004)"
 	@echo "make token ROLE=clerk COURT=370202 | ROLE=partner PARTNER=P12 | ROLE=mediator PARTNER=P12 MEDIATOR=P12-M01 | ROLE=ops"
 	@echo "make bench             the whole platform under wrk, routing and intake benchmarks; writes docs/BENCHMARKS.md (BENCH_ARGS=--quick for a short run)"
+	@echo "make mutation          mutation testing of the outbox, inbox, numbering, routing, deadline and webhook rules; writes docs/TESTING.md"
 	@echo "make chaos             50 cases/s on make run-distributed while broker, database, each service and a partner fail in turn; writes docs/RELIABILITY.md"
 
 $(STAMP): pyproject.toml
@@ -60,6 +61,11 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# Mutation testing (mutmut) of the modules that carry a promise, each against the tests that cover
+# it, in copies of the tree under var/mutation; writes the scores and survivors to docs/TESTING.md.
+mutation: $(STAMP)
+	$(PY) tools/mutation.py $(MUTATION_ARGS)
+
 token: $(STAMP)
 	@$(PY) -m shared.token --role "$(ROLE)" $(if $(COURT),--court "$(COURT)") $(if $(PARTNER),--partner "$(PARTNER)") $(if $(MEDIATOR),--mediator "$(MEDIATOR)")
 
@@ -69,4 +75,3 @@ clean:
 chaos: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(PY) -m bench.chaos $(CHAOS_ARGS)
-

@@ -1,0 +1,262 @@
+"""`make mutation`: mutmut over the modules that carry a promise, each against only the tests that
+cover it, the score per module and every survivor (with why it is equivalent) written to
+docs/TESTING.md.
+
+Each group runs in its own copy of the tree (var/mutation/<group>): mutmut writes a `mutants/` tree
+and its config beside the code it mutates, and the working tree is shared with whoever else is
+editing it. Survivors are matched to explanations in tools/mutation_equivalents.toml by the
+function and the mutated line, not by mutmut's numbering (which shifts when the code changes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "mutation"
+DOC = ROOT / "docs" / "TESTING.md"
+EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
+TARGET = 85.0
+MARK_BEGIN = "<!-- mutation:begin (written by make mutation) -->"
+MARK_END = "<!-- mutation:end -->"
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    promise: str
+    modules: tuple[str, ...]
+    tests: tuple[str, ...]
+
+
+GROUPS = (
+    Group("outbox-inbox", "the outbox relay publishes in order and marks sent only what was confirmed; "
+          "the inbox makes each event take effect once, in the effect's transaction",
+          ("shared/messaging.py",),
+          ("tests/integration/shared/test_outbox_inbox.py", "tests/unit/shared/test_shared_pure.py")),
+    Group("relay-order", "a case's events are published one after the other and stop at its first failure",
+          ("shared/bus/base.py",),
+          ("tests/integration/shared/test_outbox_inbox.py", "tests/unit/shared/test_bus_base.py")),
+    Group("intake-numbering", "case numbers are gapless per court and year; a replayed request returns the first answer",
+          ("services/intake/domain/case_number.py", "services/intake/store/cases.py"),
+          ("tests/unit/intake/test_intake_case_number.py", "tests/integration/intake/test_intake_api.py",
+           "tests/integration/intake/test_intake_batch.py")),
+    Group("routing-decision", "only eligible mediators are offered a case, and the decision follows the policy",
+          ("services/routing/domain/filters.py", "services/routing/domain/engine.py"),
+          ("tests/unit/routing",)),
+    Group("mediation-rules", "deadlines, the offer window, extensions and outcomes follow the law",
+          ("services/mediation/domain/deadline.py", "services/mediation/domain/offer.py",
+           "services/mediation/domain/outcome.py"),
+          ("tests/unit/mediation",)),
+    Group("notify-webhooks", "webhook retries follow the schedule and Retry-After; bodies are signed; "
+          "no delivery reaches a private address",
+          ("services/notify/domain/retry.py", "services/notify/domain/signing.py", "services/notify/domain/ssrf.py"),
+          ("tests/unit/notify/test_notify_retry.py", "tests/unit/notify/test_notify_signing.py",
+           "tests/unit/notify/test_notify_ssrf.py")),
+)
+
+KILLED = {"killed", "timeout", "caught by type check"}
+
+
+@dataclass
+class Survivor:
+    name: str
+    module: str
+    function: str
+    line: str
+    reason: str | None = None
+
+
+@dataclass
+class ModuleScore:
+    module: str
+    killed: int = 0
+    total: int = 0
+    survivors: list[Survivor] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return 100.0 * self.killed / self.total if self.total else 100.0
+
+
+def _copy_tree(dest: Path) -> None:
+    """The tree as it is now (committed or not), without the venv, var/ or git."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    ignore = shutil.ignore_patterns(".venv", "var", ".git", "mutants", "__pycache__", "*.egg-info",
+                                    ".hypothesis", ".pytest_cache", ".benchmarks", "bench")
+    shutil.copytree(ROOT, dest, ignore=ignore)
+
+
+def _configure(dest: Path, group: Group) -> None:
+    """mutmut reads [tool.mutmut] from the copy's pyproject.toml."""
+    tests = [t for t in group.tests if (dest / t).exists()]
+    conf = "\n".join([
+        "", "[tool.mutmut]",
+        'source_paths = ["shared", "services"]',
+        f"only_mutate = {list(group.modules)!r}".replace("'", '"'),
+        'also_copy = ["tools"]',
+        f"pytest_add_cli_args_test_selection = {tests!r}".replace("'", '"'),
+        # The per-test timeout of the project stays; a mutant that hangs is a kill (timeout).
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]',
+        "timeout_multiplier = 5.0",
+        "timeout_constant = 10.0",
+        "use_git_change_detection = false",
+        "",
+    ])
+    with open(dest / "pyproject.toml", "a", encoding="utf-8") as f:
+        f.write(conf)
+
+
+def _mutmut(dest: Path, *args: str, check: bool = True) -> str:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=dest, env=env,
+                          capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        raise SystemExit(f"mutmut {' '.join(args)} failed in {dest}")
+    return proc.stdout
+
+
+_RESULT = re.compile(r"^\s*(\S+__mutmut_\d+): (.+)$")
+
+
+def _module_of(mutant: str, modules: tuple[str, ...]) -> str:
+    dotted = mutant.split(".x")[0].split(".x_")[0]
+    for module in modules:
+        if mutant.startswith(module[:-3].replace("/", ".") + "."):
+            return module
+    return dotted
+
+
+def _function_of(mutant: str) -> str:
+    tail = mutant.rsplit(".", 1)[-1] if "ǁ" not in mutant else mutant.split(".")[-1]
+    tail = re.sub(r"__mutmut_\d+$", "", tail)
+    return tail.removeprefix("x_").replace("xǁ", "").replace("ǁ", ".")
+
+
+def _mutated_line(diff: str) -> str:
+    added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    return " / ".join(added) if added else "(line removed)"
+
+
+def _load_equivalents() -> list[dict]:
+    if not EQUIVALENTS.exists():
+        return []
+    return tomllib.loads(EQUIVALENTS.read_text(encoding="utf-8")).get("equivalent", [])
+
+
+def _explain(survivor: Survivor, equivalents: list[dict]) -> str | None:
+    for entry in equivalents:
+        if entry["module"] != survivor.module or entry["function"] != survivor.function:
+            continue
+        if entry["mutated"] in survivor.line:
+            return entry["why"]
+    return None
+
+
+def run_group(group: Group, max_children: int) -> tuple[list[ModuleScore], float]:
+    dest = WORK / group.name
+    started = time.monotonic()
+    _copy_tree(dest)
+    _configure(dest, group)
+    _mutmut(dest, "run", "--max-children", str(max_children))
+    scores = {m: ModuleScore(m) for m in group.modules}
+    equivalents = _load_equivalents()
+    for line in _mutmut(dest, "results", "--all", "true").splitlines():
+        match = _RESULT.match(line)
+        if not match:
+            continue
+        name, status = match.group(1), match.group(2).strip()
+        module = _module_of(name, group.modules)
+        score = scores.setdefault(module, ModuleScore(module))
+        if status in ("no tests",) and False:
+            continue
+        score.total += 1
+        if status in KILLED:
+            score.killed += 1
+            continue
+        diff = _mutmut(dest, "show", name, check=False)
+        survivor = Survivor(name, module, _function_of(name), _mutated_line(diff))
+        survivor.reason = _explain(survivor, equivalents)
+        if survivor.reason is not None:
+            score.killed += 0  # an equivalent mutant stays a survivor in the score; it is explained below
+        score.survivors.append(survivor)
+        if status != "survived":
+            survivor.line = f"[{status}] {survivor.line}"
+    return list(scores.values()), time.monotonic() - started
+
+
+def _render(results: list[tuple[Group, list[ModuleScore], float]], total_seconds: float) -> str:
+    out = [MARK_BEGIN, "",
+           f"Last full run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {total_seconds / 60:.1f} min "
+           f"on {os.cpu_count()} cores. Target: at least {TARGET:.0f}% of mutants killed in each module.", "",
+           "| group | module | mutants | killed | score | survivors explained | minutes |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    for group, scores, seconds in results:
+        for s in scores:
+            explained = sum(1 for v in s.survivors if v.reason)
+            out.append(f"| {group.name} | `{s.module}` | {s.total} | {s.killed} | {s.score:.1f}% | "
+                       f"{explained}/{len(s.survivors)} | {seconds / 60:.1f} |")
+    out += ["", "### Surviving mutants", ""]
+    for group, scores, _ in results:
+        for s in scores:
+            if not s.survivors:
+                continue
+            out.append(f"#### `{s.module}`")
+            out.append("")
+            for v in s.survivors:
+                why = v.reason or "**not explained: write a test that kills it, or explain it in tools/mutation_equivalents.toml**"
+                out.append(f"- `{v.function}`: `{v.line}` — {why}")
+            out.append("")
+    out.append(MARK_END)
+    return "\n".join(out)
+
+
+def _write_doc(section: str) -> None:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Testing\n\n## Mutation testing\n\n"
+    if MARK_BEGIN in text:
+        head, rest = text.split(MARK_BEGIN, 1)
+        tail = rest.split(MARK_END, 1)[1] if MARK_END in rest else ""
+        text = head + section + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", nargs="*", help="only these groups (default: all); a partial run does not write the doc")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    chosen = [g for g in GROUPS if not args.groups or g.name in args.groups]
+    started = time.monotonic()
+    results = []
+    for group in chosen:
+        scores, seconds = run_group(group, args.max_children)
+        results.append((group, scores, seconds))
+        for s in scores:
+            print(f"{group.name:18} {s.module:50} {s.killed:4}/{s.total:<4} {s.score:5.1f}%  "
+                  f"{len(s.survivors)} survivors, {sum(1 for v in s.survivors if not v.reason)} unexplained  "
+                  f"({seconds / 60:.1f} min)", flush=True)
+    section = _render(results, time.monotonic() - started)
+    if args.groups:
+        (WORK / "partial.md").write_text(section, encoding="utf-8")
+        print(f"partial run: see {WORK / 'partial.md'}")
+    else:
+        _write_doc(section)
+    low = [s for _, scores, _ in results for s in scores if s.score < TARGET]
+    return 1 if low else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
