@@ -59,6 +59,11 @@ class RabbitMQBus(Bus):
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         # Robust channels restore only objects still referenced (aio-pika #536): keep them all.
         self._queues: dict[str, AbstractQueue] = {}
+        self._arrived: dict[str, asyncio.Queue] = {}
+        self._declared: dict[str, tuple[str, ...]] = {}
+        self._consumer_check: asyncio.Future | None = None
+        self._watchdog: asyncio.Task | None = None
+        self._broken_since: float | None = None
 
     async def start(self) -> None:
         self._connection = await aio_pika.connect_robust(self.url, client_properties={"connection_name": "courtmed"})
@@ -71,11 +76,63 @@ class RabbitMQBus(Bus):
             declared[sub.queue] = tuple(sorted(set(declared.get(sub.queue, ())) | set(sub.event_types)))
         for queue, types in declared.items():
             await self._declare(queue, types)
+        self._declared = declared
         for sub in self.subscriptions:
             arrived: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+            self._arrived[sub.queue] = arrived
             await self._queues[sub.queue].consume(arrived.put)
             self._workers.append(asyncio.create_task(self._work(sub, arrived), name=f"bus:{sub.queue}"))
+        self._watchdog = asyncio.create_task(self._watch(), name="bus:watchdog")
         log.info("rabbitmq bus started", queues=sorted(declared), consuming=[s.queue for s in self.subscriptions])
+
+    # A robust connection that came back can leave a channel closed for good: when the broker closed
+    # the connection while a channel was being reopened, the channel's restore callback fails
+    # ("RobustChannel._on_close ... error: ... closed") and nothing tries again. The relay then fails
+    # every publish and the consumers get nothing, while the connection itself is fine. Seen in the
+    # chaos drill; the watchdog reopens what stays closed.
+    WATCH_EVERY_S = 2.0
+    HEAL_AFTER_S = 6.0
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.WATCH_EVERY_S)
+            conn = self._connection
+            broken = conn is not None and not conn.is_closed and self._channels_closed()
+            if not broken:
+                self._broken_since = None
+                continue
+            self._broken_since = self._broken_since or loop.time()
+            if loop.time() - self._broken_since >= self.HEAL_AFTER_S:
+                try:
+                    await self._reopen_channels()
+                    self._broken_since = None
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.warning("could not reopen RabbitMQ channels; will try again", exc_info=True)
+
+    def _channels_closed(self) -> bool:
+        return any(c is None or c.is_closed for c in (self._publish_channel, self._consume_channel))
+
+    async def _reopen_channels(self) -> None:
+        """New channels on the open connection, the topology declared on them and the consumers
+        attached again, feeding the same workers (what the old channel delivered and did not settle,
+        the broker redelivers)."""
+        conn = self._connection
+        if self._publish_channel is None or self._publish_channel.is_closed:
+            channel = await conn.channel(publisher_confirms=True)
+            self._exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+            self._publish_channel = channel
+            log.warning("RabbitMQ publish channel reopened")
+        if self._consume_channel is None or self._consume_channel.is_closed:
+            self._consume_channel = await conn.channel(publisher_confirms=True)
+            await self._consume_channel.set_qos(prefetch_count=self.prefetch)
+            for queue, types in self._declared.items():
+                await self._declare(queue, types)
+            for sub in self.subscriptions:
+                await self._queues[sub.queue].consume(self._arrived[sub.queue].put)
+            log.warning("RabbitMQ consume channel reopened", consuming=[s.queue for s in self.subscriptions])
 
     async def _declare(self, queue: str, event_types: tuple[str, ...]) -> None:
         channel = self._consume_channel
@@ -191,6 +248,10 @@ class RabbitMQBus(Bus):
         BUS_PUBLISHED.labels(type=envelope.type).inc()
 
     async def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            await asyncio.gather(self._watchdog, return_exceptions=True)
+            self._watchdog = None
         for worker in self._workers:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
@@ -212,9 +273,21 @@ class RabbitMQBus(Bus):
 
     async def consumers_attached(self) -> bool:
         """Whether each subscribed queue has a consumer (a robust reconnect can come back without one,
-        aio-pika #231)."""
+        aio-pika #231).
+
+        /readyz waits for this with a time-out. A time-out that cancelled the check mid-RPC made aiormq
+        close the channel out of turn, the broker answered with a connection-level CHANNEL_ERROR and
+        the whole connection went down with it (chaos drill, under load): so the check runs as a task
+        of its own that a caller's time-out cannot cancel, and concurrent callers share it."""
         if not self.subscriptions:
             return True
+        if self._consumer_check is None or self._consumer_check.done():
+            self._consumer_check = asyncio.ensure_future(self._check_consumers())
+            # retrieved here, so a check whose caller gave up does not log "exception never retrieved"
+            self._consumer_check.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return await asyncio.shield(self._consumer_check)
+
+    async def _check_consumers(self) -> bool:
         channel = await self._connection.channel()
         try:
             for sub in self.subscriptions:
