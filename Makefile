@@ -13,13 +13,14 @@ DISTRIBUTED_ENV = BUS_URL=$${BUS_URL:-$(AMQP_URL)} \
 	MEDIATION_DATABASE_URL=$${MEDIATION_DATABASE_URL:-$(PG_URL)/courtmed_mediation} \
 	NOTIFY_DATABASE_URL=$${NOTIFY_DATABASE_URL:-$(PG_URL)/courtmed_notify}
 
-.PHONY: help install run run-distributed migrate seed test test-unit bench chaos mutation token clean browser
+.PHONY: help install run run-distributed migrate seed test test-unit bench chaos mutation token clean browser k8s-validate ops-tools
 
 help:
 	@echo "make run               all four services in one process on :8000 (SQLite, in-process bus, demo data)"
 	@echo "make test              the whole test suite (unit, integration on PostgreSQL/RabbitMQ, end-to-end)"
 	@echo "make run-distributed   four processes on RabbitMQ and PostgreSQL (:8001-:8004)"
-	@echo "make token ROLE=clerk COURT=370202 | ROLE=partner PARTNER=P12 | ROLE=mediator PARTNER=P12 MEDIATOR=P12-M01 | ROLE=ops"
+	@echo "make token ROLE=clerk COURT=370202 | ROLE=partner PARTNER=P12 | ROLE=mediator PARTNER=P12 MEDIATOR=P12-M01 | ROLE=ops | ROLE=bureau"
+	@echo "make k8s-validate      render deploy/k8s/overlays/{dev,prod} and validate every object; promtool on the alert rules (make test runs it)"
 	@echo "make bench             the whole platform under wrk, routing and intake benchmarks; writes docs/BENCHMARKS.md (BENCH_ARGS=--quick for a short run)"
 	@echo "make mutation          mutation testing of the outbox, inbox, numbering, routing, deadline and webhook rules; writes docs/TESTING.md"
 	@echo "make chaos             50 cases/s on make run-distributed while broker, database, each service and a partner fail in turn; writes docs/RELIABILITY.md"
@@ -44,8 +45,24 @@ run: $(STAMP)
 run-distributed: $(STAMP)
 	$(DISTRIBUTED_ENV) $(PY) -m services.distributed
 
-test: $(STAMP) browser
+test: $(STAMP) browser k8s-validate
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# Both Kubernetes overlays rendered and validated (schemas of every kind, the operators' CRDs
+# included; references; Pod Security), and the alert rules through promtool (deploy/k8s/validate.py,
+# tests/integration/ops/). kubectl renders the kustomizations: it comes with this kind of machine
+# (its apt source), promtool with Debian's prometheus package.
+k8s-validate: $(STAMP) ops-tools
+	$(PY) deploy/k8s/validate.py deploy/k8s/overlays/dev deploy/k8s/overlays/prod
+	@rm -rf var/promtool && mkdir -p var/promtool
+	@$(PY) -c "import yaml; spec = yaml.safe_load(open('deploy/k8s/base/monitoring/prometheusrule.yaml'))['spec']; yaml.safe_dump(spec, open('var/promtool/rules.yaml', 'w'))"
+	@cp deploy/k8s/base/monitoring/alerts.test.yaml var/promtool/
+	cd var/promtool && promtool check rules rules.yaml && promtool test rules alerts.test.yaml
+
+ops-tools:
+	@command -v promtool >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus)
+	@command -v kubectl >/dev/null || (apt-get update && apt-get install -y kubectl) \
+		|| (echo "kubectl is needed to render deploy/k8s (kubectl kustomize)" >&2; exit 1)
 
 # The browser tests drive Debian's Chromium (Playwright never downloads a browser of its own here);
 # a CJK font so that the screenshots under var/screenshots/ are readable. A no-op when present.
@@ -61,6 +78,11 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# The chaos drill (bench/chaos.py): the servers are shared, so faults go through TCP proxies of its own.
+chaos: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(PY) -m bench.chaos $(CHAOS_ARGS)
+
 # Mutation testing (mutmut) of the modules that carry a promise, each against the tests that cover
 # it, in copies of the tree under var/mutation; writes the scores and survivors to docs/TESTING.md.
 mutation: $(STAMP)
@@ -71,7 +93,3 @@ token: $(STAMP)
 
 clean:
 	rm -rf var .pytest_cache
-# The chaos drill (bench/chaos.py): the servers are shared, so faults go through TCP proxies of its own.
-chaos: $(STAMP)
-	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
-	$(PY) -m bench.chaos $(CHAOS_ARGS)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 import uvicorn
 from fastapi import FastAPI
@@ -32,10 +33,15 @@ def build_app(names: list[str]) -> tuple[FastAPI, int, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("service", choices=[*SERVICES, "all"])
+    # The image's default command names no service: it runs the one COURTMED_SERVICE names. The
+    # embedded mode (all four in one process) only when asked for by name: `all`.
+    parser.add_argument("service", nargs="?", choices=[*SERVICES, "all"], default=os.environ.get("COURTMED_SERVICE"))
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--host", default=None)
     args = parser.parse_args()
+    if args.service is None:
+        parser.error("name the service to run (intake, routing, mediation, notify; `all` for the embedded "
+                     "mode) or set COURTMED_SERVICE")
     names = list(SERVICES) if args.service == "all" else [args.service]
     app, port, host = build_app(names)
     if args.service == "all" and args.port is None:

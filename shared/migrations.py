@@ -44,6 +44,26 @@ async def ensure_database(database_url: str) -> None:
         await admin.dispose()
 
 
+async def wait_for_database(database_url: str, seconds: float) -> None:
+    """Until the database server answers (a Kubernetes release Job starts before CloudNativePG has
+    the cluster up on a first install); raises the last error after `seconds`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        engine = create_async_engine(database_url, poolclass=pool.NullPool)
+        try:
+            async with engine.connect() as conn:
+                await conn.scalar(text("SELECT 1"))
+            return
+        except Exception as exc:
+            if loop.time() >= deadline:
+                raise
+            print(f"waiting for the database: {type(exc).__name__}", flush=True)
+            await asyncio.sleep(2.0)
+        finally:
+            await engine.dispose()
+
+
 def upgrade(service: str, database_url: str, revision: str = "head") -> None:
     asyncio.run(ensure_database(database_url))
     command.upgrade(alembic_config(service, database_url), revision)
@@ -85,8 +105,16 @@ def main() -> None:
     parser.add_argument("services", nargs="*", default=["intake", "routing", "mediation", "notify"])
     parser.add_argument("--autogenerate", metavar="MESSAGE",
                         help="write a new revision from the models' difference to the migrated database")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="first wait up to this long for the database server to answer")
+    parser.add_argument("--wait-only", action="store_true", help="only wait for the database (an init container)")
     args = parser.parse_args()
     for service in args.services:
+        if args.wait:
+            asyncio.run(wait_for_database(_settings_for(service).database_url, args.wait))
+        if args.wait_only:
+            print(f"{service}: database answers")
+            continue
         if args.autogenerate:
             settings = _settings_for(service)
             upgrade(service, settings.database_url)
