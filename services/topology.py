@@ -9,7 +9,9 @@ OUTCOMES = ("mediation.settled", "mediation.failed", "mediation.withdrawn", "med
 
 # Capacity is taken when routing chooses a partner, so `mediation.accepted` changes nothing there.
 ROUTING_EVENTS = ("case.received", "case.withdrawn", "mediation.declined", *OUTCOMES)
-MEDIATION_EVENTS = ("case.received", "case.routed", "case.withdrawn", "handoff.sent", "handoff.acknowledged")
+# case.unroutable: the statistics count unroutable cases and those returned to the court.
+MEDIATION_EVENTS = ("case.received", "case.routed", "case.unroutable", "case.withdrawn", "handoff.sent",
+                    "handoff.acknowledged")
 # Intake writes case.received and case.withdrawn itself, in the transaction that makes them.
 INTAKE_EVENTS = tuple(t for t in EVENT_TYPES if t not in ("case.received", "case.withdrawn"))
 # Notify keeps its own copy of the parties' contacts (for notices) from case.received.

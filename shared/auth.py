@@ -1,4 +1,5 @@
-"""JWT bearer auth with the contract's roles: clerk (one court), partner and mediator (one partner), ops."""
+"""JWT bearer auth with the contract's roles: clerk (one court), partner and mediator (one partner), ops;
+and `bureau`, the justice bureau's reader: city-wide statistics and nothing else (no personal data)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi import Depends, Request
 from shared.inputs import line_breaker
 from shared.problems import Problem
 
-ROLES = ("clerk", "partner", "mediator", "ops")
+ROLES = ("clerk", "partner", "mediator", "ops", "bureau")
 ALGORITHM = "HS256"
 BINDING_CLAIMS = ("court_code", "partner_id", "mediator_id")
 MAX_CLAIM_LENGTH = 200

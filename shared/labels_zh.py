@@ -207,6 +207,36 @@ CONFLICT_KINDS = MappingProxyType({
     "law_firm": "与代理律所存在关联",
 })
 
+# The columns of the statistics the justice bureau files (GET /v1/stats as CSV or .xlsx), in the
+# order of the export, and the heading of the group column for each group_by.
+STATS_COLUMNS = MappingProxyType({
+    "received": "收案数",
+    "routed": "分派数",
+    "unroutable": "无可分派单位数",
+    "returned_to_court": "退回法院数",
+    "declined": "拒绝受理数",
+    "lapsed": "逾期未答复数",
+    "accepted": "受理数",
+    "settled": "调解成功数",
+    "failed": "调解不成数",
+    "withdrawn": "撤回数",
+    "withdrawn_before_acceptance": "其中受理前撤回数",
+    "expired": "期限届满数",
+    "settlement_rate": "调解成功率",
+    "median_days_to_outcome": "结案用时中位数（天）",
+    "open_now": "在调数",
+    "overdue_now": "超期数",
+})
+
+STATS_GROUPS = MappingProxyType({
+    "partner": "调解组织",
+    "category": "案由",
+    "mode": "调解方式",
+    "district": "区（市）",
+    "month": "月份",
+    "total": "合计",
+})
+
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 

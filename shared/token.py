@@ -12,7 +12,7 @@ from shared.settings import ServiceSettings
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Issue a bearer token signed with the configured secret.")
-    parser.add_argument("--role", required=True, choices=["clerk", "partner", "mediator", "ops"])
+    parser.add_argument("--role", required=True, choices=["clerk", "partner", "mediator", "ops", "bureau"])
     parser.add_argument("--court", default=None, help="court code, for a clerk (e.g. 370202)")
     parser.add_argument("--partner", default=None, help="partner id, for a partner or mediator (e.g. P12)")
     parser.add_argument("--mediator", default=None, help="mediator id, for a mediator (e.g. P12-M01)")

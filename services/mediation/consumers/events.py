@@ -1,5 +1,6 @@
 """Mediation's consumer: case.received (for the statistics), case.routed (open the offer),
-case.withdrawn (stop the clock), handoff.sent (handed off) and handoff.acknowledged (closed).
+case.unroutable (for the statistics), case.withdrawn (stop the clock), handoff.sent (handed off)
+and handoff.acknowledged (closed).
 
 Runs inside the idempotent wrapper (one effect per event_id). Events that no longer apply (a stale
 routing round, a hand-off of a case already closed) are acknowledged without effect: raising would
@@ -36,6 +37,7 @@ class EventConsumer:
         return {
             "case.received": self.on_received,
             "case.routed": self.on_routed,
+            "case.unroutable": self.on_unroutable,
             "case.withdrawn": self.on_withdrawn,
             "handoff.sent": self.on_handoff_sent,
             "handoff.acknowledged": self.on_handoff_acknowledged,
@@ -70,6 +72,21 @@ class EventConsumer:
         if opened is not None:
             log.info("offer opened", case_id=envelope.case_id, partner_id=opened.partner_id,
                      attempt=opened.attempt, closes_at=opened.offer_closes_at.isoformat())
+
+    async def on_unroutable(self, session: AsyncSession, envelope: Envelope) -> None:
+        """No partner could take the case (at once, or after every eligible one declined): the
+        statistics count it, and the court it went back to. A receipt that case.received has not
+        made yet is made bare (court_code empty), so that event still fills it in."""
+        data = envelope.data
+        case = data.get("case") or {}
+        table = Receipt.__table__
+        upsert = self.rt.db.insert(table).values(
+            case_id=envelope.case_id, received_at=envelope.occurred_at, court_code=None,
+            category=case.get("category"), district=case.get("district"), mode=data.get("mode") or case.get("mode"),
+            unroutable_at=envelope.occurred_at, return_to_court=data.get("return_to_court"))
+        await session.execute(upsert.on_conflict_do_update(
+            index_elements=["case_id"], set_={"unroutable_at": upsert.excluded.unroutable_at,
+                                              "return_to_court": upsert.excluded.return_to_court}))
 
     async def on_withdrawn(self, session: AsyncSession, envelope: Envelope) -> None:
         if await session.get(Mediation, envelope.case_id) is None:

@@ -94,7 +94,9 @@ def fixture_rows() -> list:
 def _figures(received, routed, accepted, settled, failed, withdrawn, expired, rate, median, open_, overdue):
     return {"received": received, "routed": routed, "accepted": accepted, "settled": settled, "failed": failed,
             "withdrawn": withdrawn, "expired": expired, "settlement_rate": rate, "median_days_to_outcome": median,
-            "open_now": open_, "overdue_now": overdue}
+            "open_now": open_, "overdue_now": overdue,
+            # none of these cases was found unroutable, declined, lapsed or withdrawn before acceptance
+            "unroutable": 0, "returned_to_court": 0, "declined": 0, "lapsed": 0, "withdrawn_before_acceptance": 0}
 
 
 BY_PARTNER = {

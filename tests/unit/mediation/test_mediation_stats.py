@@ -144,6 +144,8 @@ EXPECTED = {
 
 # all 34 outcomes: 4,4, 5 x5, 6, 7, 8,8, 9, 10 x11, 11, 12, 16 x3, 20 x6 -> 17th and 18th are 10
 TOTAL = row(None, 42, 40, 36, 21, 8, 2, 3, 21 / 34, 10, 8, 4)
+# every stamp in the window is in March 2026 (Beijing); a month has no snapshot figures
+EXPECTED[GroupBy.MONTH] = [row("2026-03", 42, 40, 36, 21, 8, 2, 3, 21 / 34, 10, None, None)]
 
 
 def test_fixture_has_at_least_fifty_cases():
