@@ -32,6 +32,8 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 # What encoding a message's properties raises (pamqp: a short string over 255 bytes is a TypeError):
 # the message's own fault, never the broker's, so it will fail the same way every time.
 _ENCODING_ERRORS = (TypeError, ValueError, OverflowError, UnicodeError, struct.error)
+# How long the answer of the last consumer check stands while the next one is still running.
+CONSUMER_ANSWER_S = 10.0
 
 
 def _main_queue_arguments(queue: str) -> dict:
@@ -62,6 +64,7 @@ class RabbitMQBus(Bus):
         self._arrived: dict[str, asyncio.Queue] = {}
         self._declared: dict[str, tuple[str, ...]] = {}
         self._consumer_check: asyncio.Future | None = None
+        self._consumers_seen: tuple[bool, float] | None = None  # the last check's answer, and when
         self._watchdog: asyncio.Task | None = None
         self._broken_since: float | None = None
 
@@ -239,7 +242,7 @@ class RabbitMQBus(Bus):
                 correlation_id=envelope.correlation_id,
                 content_type="application/json",
                 type=envelope.type,
-                headers={"x-attempt": 1},
+                headers={"x-attempt": 1, **({"traceparent": envelope.traceparent} if envelope.traceparent else {})},
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             )
             await asyncio.wait_for(self._exchange.publish(message, routing_key=envelope.type), PUBLISH_TIMEOUT_S)
@@ -281,11 +284,22 @@ class RabbitMQBus(Bus):
         of its own that a caller's time-out cannot cancel, and concurrent callers share it."""
         if not self.subscriptions:
             return True
+        loop = asyncio.get_running_loop()
         if self._consumer_check is None or self._consumer_check.done():
             self._consumer_check = asyncio.ensure_future(self._check_consumers())
-            # retrieved here, so a check whose caller gave up does not log "exception never retrieved"
-            self._consumer_check.add_done_callback(lambda done: done.cancelled() or done.exception())
+            self._consumer_check.add_done_callback(self._remember_consumers)
+        # A process busy serving requests can take seconds over the check: while one runs, a recent
+        # answer stands, so a probe does not flap the pod out of service for being busy.
+        if self._consumers_seen is not None and loop.time() - self._consumers_seen[1] < CONSUMER_ANSWER_S:
+            return self._consumers_seen[0]
         return await asyncio.shield(self._consumer_check)
+
+    def _remember_consumers(self, check: asyncio.Future) -> None:
+        # Retrieved here too, so a check whose caller gave up does not log "exception never retrieved".
+        if check.cancelled() or check.exception() is not None:
+            self._consumers_seen = None
+        else:
+            self._consumers_seen = (check.result(), asyncio.get_running_loop().time())
 
     async def _check_consumers(self) -> bool:
         channel = await self._connection.channel()
