@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import update
+from sqlalchemy import and_, delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.domain.signin import Throttle, session_expired
@@ -114,3 +114,14 @@ async def revoke_all(session: AsyncSession, mediator_id: str, now, *, keep: str 
                                                   UiSession.revoked_at.is_(None),
                                                   UiSession.token_hash != (keep or ""))
                           .values(revoked_at=now))
+
+
+async def prune(session: AsyncSession, now, *, absolute: timedelta) -> None:
+    """Forget what can no longer matter, at each sign-in: sessions ended a day ago or past any
+    lifetime, and failures whose lock ended an hour ago (or that never locked and are a day old)."""
+    day, hour = timedelta(days=1), timedelta(hours=1)
+    await session.execute(delete(UiSession).where(or_(UiSession.revoked_at < now - day,
+                                                      UiSession.created_at < now - absolute - day)))
+    await session.execute(delete(SignInThrottle).where(or_(SignInThrottle.locked_until < now - hour,
+                                                           and_(SignInThrottle.locked_until.is_(None),
+                                                                SignInThrottle.first_failed_at < now - day))))

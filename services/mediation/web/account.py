@@ -66,6 +66,7 @@ async def login(request: Request) -> Response:
             return page(request, "login.html", status=401, values=values, form_id="login",
                         errors={"password": "调解员编号或密码不正确。"})
         await accounts.store_throttle(session, mediator_id, None)
+        await accounts.prune(session, now, absolute=ui_session.lifetimes(rt.settings)[1])
         token, _row = await accounts.open_session(session, account, now)
         first = account.must_set_password
     UI_SIGN_INS.labels(outcome="ok").inc()
