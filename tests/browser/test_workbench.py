@@ -33,7 +33,7 @@ async def _clerk_view(live: Live, case_id: str) -> dict:
     return (await p.client.get(f"/v1/cases/{case_id}", headers=p.auth("clerk", **CLERK))).json()
 
 
-async def _until(live: Live, case_id: str, done, timeout: float = 20.0) -> dict:
+async def _until(live: Live, case_id: str, done, timeout: float = 60.0) -> dict:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
