@@ -235,3 +235,90 @@ async def test_through_the_bus_a_handler_that_fails_once_is_redelivered_and_appl
     finally:
         await bus.close()
         await db.dispose()
+
+
+def _pending_gauge() -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("outbox_pending_messages", {"service": "test"})
+
+
+async def test_a_commit_with_events_wakes_the_relay_at_once_and_the_gauge_counts_what_waits(pg_database):
+    """The relay sleeps a whole poll interval unless a commit that wrote outbox rows wakes it."""
+    db = await _database(pg_database)
+    bus = PickyBus(set())
+    outbox = Outbox(db, tables, bus, "test", poll_seconds=60)
+    relay = asyncio.create_task(outbox.run())
+    try:
+        await asyncio.sleep(0.2)  # the relay's first pass found nothing and sleeps for 60 s
+        first = Envelope.new("case.received", "w1", "test")
+        async with db.unit_of_work() as session:
+            await outbox.add(session, first)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while not (bus.published == [first.event_id] and _pending_gauge() == 0):  # the pass ends with the gauge
+            assert loop.time() < deadline, "the commit did not wake the relay"
+            await asyncio.sleep(0.02)
+        # A refused event stays pending, and the gauge says how many rows wait.
+        refused = [Envelope.new("case.received", "w2", "test"), Envelope.new("case.received", "w2", "test")]
+        bus.refuse |= {refused[0].event_id}
+        async with db.unit_of_work() as session:
+            await outbox.add_many(session, refused)
+        deadline = loop.time() + 10
+        while _pending_gauge() != 2:
+            assert loop.time() < deadline, f"gauge {_pending_gauge()}"
+            await asyncio.sleep(0.02)
+    finally:
+        relay.cancel()
+        await asyncio.gather(relay, return_exceptions=True)
+        await db.dispose()
+
+
+async def test_a_pass_takes_at_most_a_batch_in_id_order(pg_database):
+    db = await _database(pg_database)
+    bus = PickyBus(set())
+    outbox = Outbox(db, tables, bus, "test", batch_size=2)
+    events = [Envelope.new("case.received", f"c{i}", "test") for i in range(5)]
+    try:
+        async with db.unit_of_work() as session:
+            await outbox.add_many(session, events)
+        assert await outbox.publish_pending() == 2
+        assert bus.published == [e.event_id for e in events[:2]]
+        assert _pending_gauge() == 3  # the batch was full: more may wait, so they were counted
+        assert await outbox.publish_pending() == 2 and await outbox.publish_pending() == 1
+        assert await outbox.publish_pending() == 0
+        assert bus.published == [e.event_id for e in events] and _pending_gauge() == 0
+    finally:
+        await db.dispose()
+
+
+class SlowBus(PickyBus):
+    async def publish(self, envelope: Envelope) -> None:
+        await asyncio.sleep(0.5)
+        await super().publish(envelope)
+
+
+async def test_two_relays_share_the_rows_without_waiting_for_each_other(pg_database):
+    """Replicas of a service each run a relay: rows one of them holds are skipped (SKIP LOCKED) by
+    the other, which neither waits for them nor publishes them a second time."""
+    db = await _database(pg_database)
+    bus = SlowBus(set())
+    one, other = Outbox(db, tables, bus, "test"), Outbox(db, tables, bus, "test")
+    events = [Envelope.new("case.received", f"c{i}", "test") for i in range(3)]
+    try:
+        async with db.unit_of_work() as session:
+            await outbox_add(one, session, events)
+        busy = asyncio.create_task(one.publish_pending())
+        await asyncio.sleep(0.2)  # `one` holds the three rows, publishing slowly
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert await other.publish_pending() == 0
+        assert loop.time() - started < 0.3, "the second relay waited for the first one's rows"
+        assert await busy == 3
+        assert sorted(bus.published) == sorted(e.event_id for e in events)
+    finally:
+        await db.dispose()
+
+
+async def outbox_add(outbox: Outbox, session, envelopes) -> None:
+    await outbox.add_many(session, envelopes)
