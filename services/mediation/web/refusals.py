@@ -82,7 +82,7 @@ def in_chinese() -> Iterator[None]:
     except InvalidOutcome as exc:
         raise Refused("调解结果未能记录，请按提示修改。", outcome_fields(exc.errors)) from None
     except ExtensionRefused as exc:
-        field, words = _EXTENSION[exc.reason]
+        field, words = _EXTENSION.get(exc.reason, ("days", "延长期限未能记录，请刷新后重试。"))
         raise Refused("延长期限未能记录，请按提示修改。", {field: words}) from None
     except OfferLapsed:
         raise Refused("答复期限已过，依2021年规则第12条视为拒绝，案件将重新分派。", status=409) from None
