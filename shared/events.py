@@ -15,6 +15,9 @@ EVENT_TYPES = (
     "case.routed",
     "case.unroutable",
     "case.withdrawn",
+    # beyond the contract's list (added, docs/api-notes.md): the parties' joint choice of 2021 Art 10
+    "case.choice_window_opened",
+    "case.jointly_chosen",
     "mediation.accepted",
     "mediation.declined",
     "mediation.mediator_assigned",

@@ -148,6 +148,8 @@ EVENT_TYPES = MappingProxyType({
     "case.routed": "案件分派",
     "case.unroutable": "无可分派单位",
     "case.withdrawn": "申请人撤回",
+    "case.choice_window_opened": "当事人协商选择调解组织期间开始",
+    "case.jointly_chosen": "当事人共同选定调解组织",
     "mediation.accepted": "接受调解",
     "mediation.declined": "拒绝调解",
     "mediation.mediator_assigned": "指派调解员",

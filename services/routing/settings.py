@@ -9,6 +9,8 @@ class Settings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore", populate_by_name=True)
     service: str = "routing"
+    # how often closed joint-choice windows (2021 Art 10) are looked for: `ROUTING_CHOICE_SWEEP_SECONDS`
+    choice_sweep_seconds: float = 30.0
     # Once a process-wide `ROUTING_POLICY_PACK`; the pack is now the ruleset's (by filing date), and a
     # leftover variable is refused rather than silently ignored, so nobody believes it still applies.
     policy_pack: str | None = None

@@ -16,6 +16,8 @@ from services.mediation.domain.offer import WorkingDayWindow, first_contact_wind
 from services.mediation.domain.period import statutory_period_days
 from services.mediation.domain.states import Action, MediationStatus
 from services.mediation.metrics import CALENDAR_PROVISIONAL
+from services.mediation.actions.staffing import UnknownMediator, assign_mediator
+from services.mediation.domain.recusal import AssignmentRefused
 from services.mediation.store.models import Mediation
 from shared.logging import get_logger
 
@@ -116,6 +118,20 @@ async def accept(session: AsyncSession, rt: Runtime, mediation: Mediation, actor
         "accepted_at": rfc3339(now), "contact_due_at": rfc3339(contact.closes_at),
         "calendar_provisional": mediation.due_calendar_provisional or contact.calendar_provisional,
         "partner_name": mediation.partner_name})
+    await _assign_the_parties_choice(session, rt, mediation, actor)
+
+
+async def _assign_the_parties_choice(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor) -> None:
+    """The parties chose a mediator at this partner jointly (2021 Art 10): accepting the case assigns
+    them, unless they must step aside (2016 Art 15), which leaves the choice to the partner."""
+    chosen = next((m.get("id") for m in mediation.mediators or [] if m.get("chosen_by_parties")), None)
+    if chosen is None:
+        return
+    try:
+        await assign_mediator(session, rt, mediation, actor, chosen, [])
+    except (AssignmentRefused, UnknownMediator) as exc:
+        log.warning("the parties' chosen mediator cannot be assigned; the partner assigns one",
+                    case_id=mediation.case_id, mediator_id=chosen, reason=str(exc))
 
 
 async def decline(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor, reason: str) -> None:

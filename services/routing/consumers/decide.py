@@ -8,6 +8,7 @@ import time
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.routing.domain import choice
 from services.routing.domain.case import InvalidRoutingCase, RoutingCase
 from services.routing.domain.engine import RoutingDecision, considered_partner_ids, decide
 from services.routing.domain.policy import PACKS, PolicyPack
@@ -58,7 +59,10 @@ def _mediators(partner, facts: dict) -> list[dict]:
     each mediator carries only which parties of this case its declarations touch, and how."""
     if partner is None:
         return []
-    return [{"id": m.id, "name": m.name, "specialties": sorted(m.specialties), "conflicts": _ties(m, facts)}
+    # the parties' joint choice of a mediator at this partner (2021 Art 10), for mediation to assign
+    chosen = facts.get("preferred_mediator_id") if facts.get("preferred_partner_id") == partner.id else None
+    return [{"id": m.id, "name": m.name, "specialties": sorted(m.specialties), "conflicts": _ties(m, facts),
+             **({"chosen_by_parties": True} if m.id == chosen else {})}
             for m in partner.mediators]
 
 
@@ -71,6 +75,19 @@ def _ties(mediator, facts: dict) -> list[dict]:
         if firm and normalise_firm(firm) in mediator.conflicts.law_firms:
             ties.append({"kind": "law_firm", "party_id": party.get("party_id")})
     return ties
+
+
+def _joint_choice(routed: RoutedCase, decision: RoutingDecision) -> dict:
+    """How the decision relates to the parties' window (2021 Art 10), for the timeline: their choice
+    followed, their choice not followed (and why, in reason_detail), or no choice and a designation."""
+    chosen = routed.facts.get("preferred_partner_id")
+    if not chosen:
+        outcome = "designated"
+    else:
+        outcome = "followed" if decision.partner_id == chosen else "not_followed"
+    return {"window_closed_at": routed.choice_closes_at.isoformat() if routed.choice_closes_at else None,
+            "chosen_partner_id": chosen, "chosen_mediator_id": routed.facts.get("preferred_mediator_id"),
+            "outcome": outcome}
 
 
 def extension_rule(pack: PolicyPack) -> dict:
@@ -98,7 +115,42 @@ class DecideConsumer:
         routed = RoutedCase(case_id=envelope.case_id, facts=_facts(envelope.data), policy_pack=pack.code,
                             ruleset_version=version, attempt=0, declined=[], closed=False, received_at=now)
         session.add(routed)
+        try:
+            case = RoutingCase.from_case_body(routed.case_id, routed.facts)
+        except InvalidRoutingCase as exc:
+            log.error("case cannot be routed", case_id=routed.case_id, error=str(exc))
+            raise
+        if choice.opens_window(case, rules, pack):
+            await self.open_choice_window(session, routed, rules, now)
+            return
         await self.route(session, routed, rules)
+
+    async def open_choice_window(self, session: AsyncSession, routed: RoutedCase, rules: Ruleset, now) -> None:
+        """The parties may choose a partner (and a mediator there) jointly before the rules
+        designate one (2021 Art 10); the case waits, and the timeline shows until when."""
+        window = choice.window(now, rules, self.rt.calendar)
+        routed.choice_closes_at = window.closes_at
+        await self.rt.outbox.add(session, Envelope.new("case.choice_window_opened", routed.case_id, "routing", {
+            "working_days": window.working_days, "closes_at": window.closes_at.isoformat(),
+            "calendar_provisional": window.calendar_provisional, "policy_pack": routed.policy_pack,
+            "ruleset_version": routed.ruleset_version}, occurred_at=now))
+        log.info("joint choice window opened", case_id=routed.case_id, closes_at=window.closes_at.isoformat())
+
+    async def record_choice(self, session: AsyncSession, routed: RoutedCase, partner_id: str,
+                            mediator_id: str | None, recorded_by: str) -> RoutingDecision | None:
+        """The parties' joint choice, recorded within the window: the rules follow it when the
+        partner is eligible and say why not otherwise (2016 Art 12)."""
+        now = self.rt.clock.now()
+        routed.facts = {**routed.facts, "preferred_partner_id": partner_id, "preferred_mediator_id": mediator_id}
+        await self.rt.outbox.add(session, Envelope.new("case.jointly_chosen", routed.case_id, "routing", {
+            "partner_id": partner_id, "mediator_id": mediator_id, "recorded_by": recorded_by,
+            "chosen_at": now.isoformat()}, occurred_at=now))
+        return await self.route(session, routed)
+
+    async def designate_after_window(self, session: AsyncSession, routed: RoutedCase) -> RoutingDecision | None:
+        """The window closed without a joint choice: the rules designate (2021 Art 10)."""
+        log.info("joint choice window closed without a choice", case_id=routed.case_id)
+        return await self.route(session, routed)
 
     async def on_declined(self, session: AsyncSession, envelope: Envelope) -> None:
         routed = await session.get(RoutedCase, envelope.case_id, with_for_update=True)
@@ -178,6 +230,8 @@ class DecideConsumer:
         summary = {k: document[k] for k in ("attempt", "mode", "partner_id", "policy_pack", "ruleset_version",
                                             "period_days", "reason", "reason_detail", "explanation")}
         summary["extension_rule"] = extension_rule(PACKS[routed.policy_pack])
+        if routed.choice_closes_at is not None:
+            summary["joint_choice"] = _joint_choice(routed, decision)
         if decision.partner_id:
             routed.holder_partner_id = decision.partner_id
             partner = index.get(decision.partner_id)

@@ -64,6 +64,9 @@ class RoutedCase(Base):
     holder_partner_id: Mapped[str | None] = mapped_column(String(20))
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the parties' joint choice window (2021 Art 10), when the ruleset gives one: until it closes the
+    # case waits for their choice; then the rules designate a partner
+    choice_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class DecisionRow(Base):
