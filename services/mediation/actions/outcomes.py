@@ -18,9 +18,9 @@ from services.mediation.actions.offers import note_provisional
 from services.mediation.domain.confirmation import confirmation_window, opens_confirmation_window
 from services.mediation.domain.handoff import Ending, HandoffType, excluded_from_confirmation, handoff_content
 from services.mediation.domain.modes import Mode
-from services.mediation.domain.outcome import Agreement, Outcome, parse_outcome
+from services.mediation.domain.outcome import Agreement, Outcome, parse_outcome, parse_undisputed_facts
 from services.mediation.domain.states import Action, record_outcome_action
-from services.mediation.store.models import Mediation
+from services.mediation.store.models import AuditEntry, Mediation
 
 NO_HANDOFF = "no hand-off: closed at the partner"
 
@@ -48,6 +48,9 @@ async def record_outcome(session: AsyncSession, rt: Runtime, mediation: Mediatio
     """Validate (InvalidOutcome, 422) and record; the state machine is asked first."""
     if payload.get("result") in ("settled", "failed", "withdrawn"):
         check(mediation, record_outcome_action(payload["result"]), actor)
+    if payload.get("result") == "failed" and payload.get("undisputed_facts") is None and mediation.undisputed_facts:
+        # the facts the parties signed during the mediation go with a failure that names none
+        payload = {**payload, "undisputed_facts": list(mediation.undisputed_facts)}
     outcome = parse_outcome(payload, party_ids(mediation), mediation.category)
     now = now or rt.clock.now()
     content = handoff_content(Mode(mediation.mode), outcome)
@@ -80,6 +83,25 @@ def _open_confirmation_window(mediation: Mediation, rt: Runtime, now: datetime) 
     mediation.confirmation_due_at, mediation.confirmation_calendar_provisional = window.at, window.provisional
     note_provisional(window.provisional, "judicial_confirmation", mediation.case_id, window.at)
     return {"judicial_confirmation_due_at": rfc3339(window.at), "calendar_provisional": window.provisional}
+
+
+async def record_undisputed_facts(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor,
+                                  facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep facts every party signed as undisputed (2016 Art 22; 2021 Art 18) while the mediation
+    runs, so an ending that records none (the period expiring, no contact) still hands them to the
+    court. Recorded by those who may record a contact, in the same statuses; each call replaces the
+    list, and the audit trail keeps that it happened (never the text: it leaves only with the hand-off)."""
+    check(mediation, Action.RECORD_CONTACT, actor)
+    parsed = parse_undisputed_facts(facts, party_ids(mediation))
+    kept = [{"text": f.text, "signed_by": sorted(f.signed_by)} for f in parsed]
+    mediation.undisputed_facts = kept
+    now = rt.clock.now()
+    mediation.updated_at = now
+    session.add(AuditEntry(case_id=mediation.case_id, at=now, role=actor.role.value, actor_id=actor.actor_id,
+                           action="record_undisputed_facts", from_status=mediation.status, to_status=mediation.status,
+                           reason=f"{len(kept)} undisputed fact(s) signed by every party", partner_id=mediation.partner_id,
+                           attempt=mediation.attempt))
+    return kept
 
 
 async def after_ending(session: AsyncSession, rt: Runtime, mediation: Mediation, now: datetime) -> None:

@@ -68,14 +68,16 @@ async def extend(session: AsyncSession, rt: Runtime, mediation: Mediation, actor
 async def expire(session: AsyncSession, rt: Runtime, mediation: Mediation, now: datetime) -> None:
     """The period ran out without extension (2021 Art 25): the hand-off is the mode's unresolved one."""
     content = handoff_content(Mode(mediation.mode), None, Ending.EXPIRED)
-    mediation.outcome, mediation.outcome_at = "expired", now
-    mediation.outcome_detail = {"result": "expired", "ground": EndingGround.PERIOD_EXPIRED.value,
-                                "due_at": rfc3339(mediation.due_at)}
     handoff = None if content.handoff_type.value == "none" else content.handoff_type.value
+    mediation.outcome, mediation.outcome_at = "expired", now
+    # the facts the parties signed as undisputed during the mediation still reach the court (2016 Art 22)
+    facts = list(mediation.undisputed_facts or []) if handoff is not None else []
+    mediation.outcome_detail = {"result": "expired", "ground": EndingGround.PERIOD_EXPIRED.value,
+                                "due_at": rfc3339(mediation.due_at), "undisputed_facts": facts}
     mediation.handoff_type = content.handoff_type.value
     await transition(session, rt, mediation, Action.EXPIRE, SYSTEM, reason=EndingGround.PERIOD_EXPIRED.value,
                      now=now, data={"result": "expired", "ground": EndingGround.PERIOD_EXPIRED.value,
                                     "deadline": rfc3339(mediation.due_at), "handoff_type": handoff,
-                                    "undisputed_facts": [], "agreement": None})
+                                    "undisputed_facts": facts, "agreement": None})
     await after_ending(session, rt, mediation, now)
 

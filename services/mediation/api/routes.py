@@ -23,7 +23,7 @@ from services.mediation.actions.core import Actor, rfc3339
 from services.mediation.api.access import Staff, partner_scope, runtime, visible_mediation
 from services.mediation.api.errors import domain_refusals
 from services.mediation.api.schemas import (ContactIn, DeclineIn, ExtensionIn, MediatorIn, NoteIn, OutcomeIn,
-                                            SessionIn)
+                                            SessionIn, UndisputedFactsIn)
 from services.mediation.api.views import detail_view, summary_view
 from services.mediation.domain.states import MediationStatus
 from services.mediation.store import idempotency
@@ -182,6 +182,16 @@ async def resume(case_id: str, request: Request, principal: Staff, body: NoteIn 
 async def record_outcome(case_id: str, body: OutcomeIn, request: Request, principal: Staff) -> dict:
     async def work(session, rt, mediation, actor):
         await outcomes.record_outcome(session, rt, mediation, actor, body.model_dump(exclude_unset=True))
+    return await act(runtime(request), principal, case_id, work)
+
+
+@router.post("/{case_id}/undisputed-facts",
+             summary="Record the facts every party signed as undisputed (2016 Art 22); they reach the court with "
+                     "a failure or an expiry that records none itself")
+async def record_undisputed_facts(case_id: str, body: UndisputedFactsIn, request: Request, principal: Staff) -> dict:
+    async def work(session, rt, mediation, actor):
+        await outcomes.record_undisputed_facts(session, rt, mediation, actor,
+                                               [fact.model_dump() for fact in body.facts])
     return await act(runtime(request), principal, case_id, work)
 
 

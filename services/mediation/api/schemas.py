@@ -55,6 +55,17 @@ class ExtensionIn(Body):
     consents: list[PartyId] = Field(max_length=50)
 
 
+class FactIn(Body):
+    text: Text(2000)
+    signed_by: list[PartyId] = Field(max_length=50)
+
+
+class UndisputedFactsIn(Body):
+    """Facts every party signed as undisputed (2016 Art 22): they reach the court with the ending."""
+
+    facts: list[FactIn] = Field(min_length=1, max_length=100)
+
+
 class NoteIn(Body):
     reason: Reason | None = None
 

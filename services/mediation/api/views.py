@@ -103,6 +103,7 @@ def detail_view(mediation: Mediation, principal: Principal, now: datetime, *, au
         "mediators": [{"id": m.get("id"), "name": m.get("name"), "specialties": m.get("specialties", [])}
                       for m in mediation.mediators or []],
         "accepted_at": rfc3339(mediation.accepted_at),
+        "undisputed_facts": list(mediation.undisputed_facts or []),
         "outcome": _outcome(mediation, show_note=at_partner),
         "allowed_actions": sorted(a.value for a in allowed_actions(MediationStatus(mediation.status),
                                                                    Role(principal.role))),

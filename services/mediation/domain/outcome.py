@@ -227,6 +227,19 @@ def _facts(
     return tuple(facts)
 
 
+def parse_undisputed_facts(value: Any, parties: Iterable[str]) -> tuple[UndisputedFact, ...]:
+    """Facts recorded during the mediation as signed by every party (2016 Art 22; 2021 Art 18), kept
+    for an ending that records none itself (the period expiring, the contact window closing);
+    InvalidOutcome names every fault as `facts[i]...`."""
+    errors: list[FieldError] = []
+    if not isinstance(value, list) or not value:
+        raise InvalidOutcome([FieldError("facts", "a non-empty list of facts")])
+    facts = [_fact(item, f"facts[{index}]", frozenset(parties), errors) for index, item in enumerate(value)]
+    if errors:
+        raise InvalidOutcome(errors)
+    return tuple(f for f in facts if f is not None)
+
+
 def _fact(
     item: Any, field: str, parties: frozenset[str], errors: list[FieldError]
 ) -> UndisputedFact | None:

@@ -72,6 +72,9 @@ class Mediation(Base):
     # (民事诉讼法 Art 205), moved off a rest day by Art 85
     confirmation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     confirmation_calendar_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # facts every party signed as undisputed during the mediation ([{"text", "signed_by"}]): they go to
+    # the court with an ending that records none itself (expiry, no contact), 2016 Art 22
+    undisputed_facts: Mapped[list | None] = mapped_column(JSON)
     # statistics: the first routing, not the latest re-route
     routed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
