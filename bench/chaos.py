@@ -36,7 +36,7 @@ from bench.progress import say
 from bench.stack.accounting import Account, account
 from bench.stack.cases import generate, write_bodies
 from bench.stack.cluster import UNLIMITED
-from bench.stack.infra import AMQP_PORT, PG_PORT, Scratch
+from bench.stack.infra import AMQP_PORT, PG_PORT, Scratch, pg_pool
 from bench.stack.load import Load, LoadResult, run_wrk
 from bench.stack.process import ROOT, Child, free_port
 from bench.stack.provision import clerk_tokens, raise_capacity, register_endpoints
@@ -80,6 +80,7 @@ class Drill:
     supervisor: subprocess.Popen | None = None
     receiver: Child | None = None
     readiness: dict[str, bool] = field(default_factory=dict)
+    pools: dict = field(default_factory=dict)  # service -> one connection to its database, held open
 
     @property
     def log_dir(self) -> Path:
@@ -120,6 +121,8 @@ class Drill:
             for name in SERVICES:
                 if not await self._until_ready(client, [name], 180):
                     raise RuntimeError(f"{name} never became ready; see {self.log_dir}")
+        for name in SERVICES:  # before the load: the shared server may have no connection to spare later
+            self.pools[name] = await pg_pool(self.scratch.databases[name])
         await raise_capacity(self.url("routing"))
         self.receiver = Child("receiver", ["bench.stack.receiver", "--secrets", str(self.work_dir / "secrets.json"),
                                            "--out", str(self.work_dir / "deliveries.tsv")], dict(os.environ),
@@ -210,6 +213,9 @@ class Drill:
                     pass
         if self.receiver is not None:
             self.receiver.stop()
+        for pool in self.pools.values():
+            await pool.close()
+        self.pools.clear()
         for proxy in (self.amqp_proxy, self.pg_proxy, self.partner_proxy):
             if proxy is not None:
                 await proxy.close()
@@ -222,7 +228,7 @@ async def drain(drill: Drill, bound_s: float) -> tuple[float, Account]:
     """Until every accepted case is decided and every routed one delivered (bounded)."""
     started = time.monotonic()
     while True:
-        progress = await account(drill.scratch.databases, TAG, drill.work_dir / "deliveries.tsv", None)
+        progress = await account(drill.pools, TAG, drill.work_dir / "deliveries.tsv", None)
         waited = time.monotonic() - started
         if progress.in_flight() == 0 or waited >= bound_s:
             return waited, progress
@@ -329,7 +335,7 @@ async def run(args: argparse.Namespace) -> int:
                              uuid.uuid4().hex[:8])
         await injections
         drained_s, _ = await drain(drill, drill.drain_s)
-        result = await account(drill.scratch.databases, TAG, work_dir / "deliveries.tsv", drill.amqp_url(direct=True))
+        result = await account(drill.pools, TAG, work_dir / "deliveries.tsv", drill.amqp_url(direct=True))
     finally:
         problems = await drill.stop()
     command = "python -m bench.chaos" + "".join(f" {shlex.quote(a)}" for a in sys.argv[1:])
@@ -342,7 +348,7 @@ async def run(args: argparse.Namespace) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=4.0, help="length of the load")
+    parser.add_argument("--minutes", type=float, default=3.0, help="length of the load")
     parser.add_argument("--rate", type=float, default=50.0, help="cases per second asked of intake")
     parser.add_argument("--drain-minutes", type=float, default=30.0,
                         help="longest wait after the load (a delivery that failed twice waits 5 min to retry)")

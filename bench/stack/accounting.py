@@ -90,17 +90,15 @@ class Account:
         return len(self.not_decided) + len(self.routed_without_webhook)
 
 
-async def _fetch(database: str, query: str, *args) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(user="postgres", host="127.0.0.1", port=5432, database=database, timeout=10)
-    try:
-        return await conn.fetch(query, *args)
-    finally:
-        await conn.close()
-
-
-async def account(databases: dict[str, str], tag: str, receiver_file: Path, amqp_url: str | None) -> Account:
-    """The whole account; `amqp_url` None skips the broker (a quick progress check)."""
+async def account(pools: dict[str, asyncpg.Pool], tag: str, receiver_file: Path, amqp_url: str | None) -> Account:
+    """The whole account, over connections the drill opened before the load (the shared server may
+    have none to spare afterwards); `amqp_url` None skips the broker (a quick progress check)."""
     result = Account()
+
+    async def _fetch(service: str, query: str, *args) -> list[asyncpg.Record]:
+        return await pools[service].fetch(query, *args)
+
+    databases = {service: service for service in pools}
     cases = await _fetch(databases["intake"], "SELECT id, status FROM cases WHERE external_ref LIKE $1", f"{tag}-%")
     result.accepted = len(cases)
     result.statuses = Counter(r["status"] for r in cases)
