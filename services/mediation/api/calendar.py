@@ -26,7 +26,7 @@ from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 
-Reader = Annotated[Principal, Depends(require("clerk", "partner", "mediator", "ops"))]
+Reader = Annotated[Principal, Depends(require("clerk", "partner", "mediator", "ops", "bureau"))]
 Ops = Annotated[Principal, Depends(require("ops"))]
 Year = Annotated[int, Path(ge=EARLIEST_YEAR, le=LATEST_YEAR, description="a year, e.g. 2027")]
 PROVISIONAL_WARNING = ("Only the fixed statutory holidays of 全国年节及纪念日放假办法 Art 2 are known for this year: "
