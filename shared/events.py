@@ -26,6 +26,8 @@ EVENT_TYPES = (
     # beyond the contract's list (added, docs/api-notes.md): the appraisal pause of 2021 Art 26
     "mediation.paused",
     "mediation.resumed",
+    # ops loaded a year's holidays and the case's windows were computed again (docs/api-notes.md)
+    "mediation.calendar_recomputed",
     "mediation.settled",
     "mediation.failed",
     "mediation.withdrawn",

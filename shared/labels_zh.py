@@ -156,6 +156,7 @@ EVENT_TYPES = MappingProxyType({
     "mediation.session_scheduled": "安排调解",
     "mediation.paused": "鉴定评估，期限暂停",
     "mediation.resumed": "鉴定结束，期限恢复",
+    "mediation.calendar_recomputed": "放假安排更新，期限重新计算",
     "mediation.extended": "延长调解期限",
     "mediation.settled": "调解成功",
     "mediation.failed": "调解不成",

@@ -33,7 +33,8 @@ period_days, attempt}; case.unroutable {reason, mode}; mediation.declined {partn
 mediation.accepted {partner_id, deadline, attempt}; mediation.mediator_assigned
 {mediator_id}; mediation.session_scheduled {scheduled_at}; mediation.extended {deadline};
 mediation.paused (the clock stops for an appraisal, 2021 Art 26: no deadline while paused);
-mediation.resumed {deadline} (the deadline moved by the pause);
+mediation.resumed {deadline} (the deadline moved by the pause); mediation.calendar_recomputed
+{deadline} (ops loaded a year's holidays and the deadline moved);
 mediation.settled|failed|withdrawn|expired and case.withdrawn {handoff_type | handoff (a type, or
 an object with `type`)}; handoff.sent {the same, or type}; handoff.acknowledged {court_case_number}. A `self` case that fails has no
 hand-off and stays `failed`; `closed` comes from the court's acknowledgement. Personal data (parties, id numbers, phones, addresses) is
@@ -333,6 +334,13 @@ def _on_resumed(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
                    deadline_extended=True)
 
 
+def _on_calendar_recomputed(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
+    deadline = entry.data.get("deadline")
+    if state.outcome is not None or state.paused or not deadline:
+        return state
+    return replace(state, deadline=deadline, deadline_extended=True)
+
+
 def _on_outcome(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
     outcome = OUTCOME_EVENTS[entry.type]
     handoff_type = _handoff_kind(entry.data)
@@ -374,6 +382,7 @@ _HANDLERS: Mapping[str, Callable[[CaseReadModel, TimelineEntry], CaseReadModel]]
     "mediation.extended": _on_extended,
     "mediation.paused": _on_paused,
     "mediation.resumed": _on_resumed,
+    "mediation.calendar_recomputed": _on_calendar_recomputed,
     "mediation.settled": _on_outcome,
     "mediation.failed": _on_outcome,
     "mediation.withdrawn": _on_outcome,

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.actions.clock import deadline_of, store_deadline
-from services.mediation.actions.core import Actor
+from services.mediation.actions.core import SOURCE, Actor, case_facts, rfc3339
 from services.mediation.domain.calendar import HolidayCalendar
 from services.mediation.domain.holiday_year import checked_arrangement
 from services.mediation.domain.offer import first_contact_window, offer_window
@@ -24,6 +24,7 @@ from services.mediation.domain.states import MediationStatus
 from services.mediation.metrics import CALENDAR_RECOMPUTED
 from services.mediation.store import holidays as store
 from services.mediation.store.models import HolidayYear, Mediation
+from shared.events import Envelope
 from shared.logging import get_logger
 
 log = get_logger("mediation.calendar")
@@ -55,15 +56,17 @@ async def load_year(session: AsyncSession, rt, actor: Actor, *, year: int, holid
     now = rt.clock.now()
     row = store.add_version(session, arrangement, loaded_at=now, loaded_by=actor.actor_id or actor.role.value)
     calendar = rt.calendar.with_year(arrangement)
-    recomputed = await recompute_provisional(session, calendar, now)
+    recomputed = await recompute_provisional(session, rt, calendar, now)
     log.info("holiday year loaded", year=year, version=row.version, notice=notice, by=row.loaded_by,
              recomputed=recomputed)
     return Loaded(row=row, calendar=calendar, recomputed=recomputed)
 
 
-async def recompute_provisional(session: AsyncSession, calendar: HolidayCalendar, now: datetime) -> int:
+async def recompute_provisional(session: AsyncSession, rt, calendar: HolidayCalendar, now: datetime) -> int:
     """Every open window or deadline computed on a provisional year, computed again on `calendar`;
-    answers how many cases changed. A window that now closes before `now` is the sweepers' as usual."""
+    answers how many cases changed. A window that now closes before `now` is the sweepers' as usual.
+    Each changed case emits `mediation.calendar_recomputed` with its windows as they are now, so the
+    clerk's view and the parties' "deadline near" notice follow."""
     rows = (await session.scalars(select(Mediation).where(or_(
         Mediation.offer_calendar_provisional.is_(True), Mediation.contact_calendar_provisional.is_(True),
         Mediation.due_calendar_provisional.is_(True), Mediation.confirmation_calendar_provisional.is_(True)))
@@ -75,8 +78,19 @@ async def recompute_provisional(session: AsyncSession, calendar: HolidayCalendar
         if _clock_of(mediation) != before:
             mediation.updated_at = now
             changed += 1
+            await rt.outbox.add(session, Envelope.new("mediation.calendar_recomputed", mediation.case_id, SOURCE,
+                                                      {**case_facts(mediation), **_windows(mediation)},
+                                                      occurred_at=now))
     CALENDAR_RECOMPUTED.inc(changed)
     return changed
+
+
+def _windows(m: Mediation) -> dict:
+    return {"offer_closes_at": rfc3339(m.offer_closes_at) if m.status == MediationStatus.OFFERED.value else None,
+            "contact_due_at": rfc3339(m.contact_due_at) if m.contacted_at is None else None,
+            "deadline": rfc3339(m.due_at), "judicial_confirmation_due_at": rfc3339(m.confirmation_due_at),
+            "calendar_provisional": any((m.offer_calendar_provisional, m.contact_calendar_provisional,
+                                         m.due_calendar_provisional, m.confirmation_calendar_provisional))}
 
 
 def _clock_of(m: Mediation) -> tuple:
@@ -85,14 +99,21 @@ def _clock_of(m: Mediation) -> tuple:
 
 
 def _recompute(mediation: Mediation, calendar: HolidayCalendar, now: datetime) -> None:
-    if mediation.offer_calendar_provisional and mediation.status == MediationStatus.OFFERED.value:
-        window = offer_window(mediation.offered_at, calendar)
-        mediation.offer_closes_at, mediation.offer_calendar_provisional = window.closes_at, window.calendar_provisional
-    if (mediation.contact_calendar_provisional and mediation.accepted_at is not None
-            and mediation.contacted_at is None and mediation.status in _CLOCK_HELD):
-        window = first_contact_window(mediation.accepted_at, calendar)
-        mediation.contact_due_at = window.closes_at
-        mediation.contact_calendar_provisional = window.calendar_provisional
+    # a window already answered is history: its flag no longer says anything about what is open
+    if mediation.offer_calendar_provisional:
+        if mediation.status == MediationStatus.OFFERED.value:
+            window = offer_window(mediation.offered_at, calendar)
+            mediation.offer_closes_at = window.closes_at
+            mediation.offer_calendar_provisional = window.calendar_provisional
+        else:
+            mediation.offer_calendar_provisional = False
+    if mediation.contact_calendar_provisional:
+        if mediation.accepted_at is not None and mediation.contacted_at is None and mediation.status in _CLOCK_HELD:
+            window = first_contact_window(mediation.accepted_at, calendar)
+            mediation.contact_due_at = window.closes_at
+            mediation.contact_calendar_provisional = window.calendar_provisional
+        else:
+            mediation.contact_calendar_provisional = False
     if mediation.due_calendar_provisional and mediation.accepted_at is not None and mediation.status in _CLOCK_HELD:
         store_deadline(mediation, deadline_of(mediation, calendar), now)
     if mediation.confirmation_calendar_provisional and mediation.confirmation_due_at is not None:

@@ -22,7 +22,7 @@ CHANNELS = ("email", "sms")
 DEADLINE_NOTICE_BEFORE = timedelta(days=3)
 # An event naming the (new) deadline plans the reminder again; a pause (appraisal, 2021 Art 26)
 # stops the clock, so its reminder is void until `mediation.resumed` names the moved deadline.
-DEADLINE_EVENTS = ("mediation.accepted", "mediation.extended", "mediation.resumed")
+DEADLINE_EVENTS = ("mediation.accepted", "mediation.extended", "mediation.resumed", "mediation.calendar_recomputed")
 PAUSE_EVENTS = ("mediation.paused",)
 # The parties hear this long before their 30 days to apply for judicial confirmation close
 # (民事诉讼法 Art 205); the window comes with `mediation.settled` (`judicial_confirmation_due_at`).

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from services.mediation.metrics import CALENDAR_PROVISIONAL
 from services.mediation.store.models import HolidayYear
 from shared.clock import BEIJING, end_of_beijing_day
-from tests.integration.mediation.helpers import deliver, new_id, routed, row
+from tests.integration.mediation.helpers import deliver, emitted, new_id, routed, row
 from tests.unit.shared.test_holidays import NOTICE_2027_HOLIDAYS, NOTICE_2027_MAKE_UP
 
 OPS = {"role": "ops"}
@@ -102,6 +102,11 @@ async def test_art12_art85_windows_past_the_calendar_are_provisional_until_ops_l
     # the notice gives 1-3 January off: the contact window still ends with Wednesday 6 January
     assert datetime.fromisoformat(after["contact_window"]["due_at"]) == end_of_beijing_day(date(2027, 1, 6))
     assert (await row(p, accepted)).due_calendar_provisional is False
+    # each case says so through the outbox: the clerk's view and the parties' reminder follow
+    [event] = await emitted(p, accepted, "mediation.calendar_recomputed")
+    assert datetime.fromisoformat(event["data"]["deadline"]) == end_of_beijing_day(date(2027, 2, 1))
+    assert event["data"]["calendar_provisional"] is False and event["data"]["partner_id"] == "P12"
+    assert len(await emitted(p, offered, "mediation.calendar_recomputed")) == 1
 
     # another replica learns the year from the table
     rt = p.runtimes["mediation"]
@@ -130,3 +135,5 @@ async def test_art85_a_notice_that_moves_the_last_day_onto_a_holiday_moves_the_d
     view = (await p.client.get(f"/v1/mediations/{case_id}", headers=partner)).json()
     assert datetime.fromisoformat(view["deadline"]["due_at"]) == end_of_beijing_day(date(2027, 2, 12))
     assert view["deadline"]["calendar_provisional"] is False
+    [event] = await emitted(p, case_id, "mediation.calendar_recomputed")
+    assert datetime.fromisoformat(event["data"]["deadline"]) == end_of_beijing_day(date(2027, 2, 12))

@@ -240,3 +240,31 @@ def test_envelopes_and_iso_strings_are_accepted():
 def test_replay_deduplicates_and_sorts():
     entries = [to_timeline_entry(e)[1] for e in reversed(LIFECYCLE + LIFECYCLE)]
     assert replay(CASE, entries) == build(LIFECYCLE)
+
+
+def test_art26_and_a_recomputed_calendar_move_the_clerks_deadline():
+    from datetime import datetime, timedelta, timezone
+
+    from services.intake.domain.read_model import apply_events
+
+    t0 = datetime(2026, 12, 2, 2, tzinfo=timezone.utc)
+    case_id = "c0000000-0000-4000-8000-000000000001"
+
+    def ev(n, type_, **data):
+        return {"event_id": f"e{n}", "case_id": case_id, "type": type_, "occurred_at": t0 + timedelta(hours=n),
+                "data": data}
+
+    view = apply_events(None, [ev(0, "case.received", stage="pre_filing"),
+                               ev(1, "case.routed", partner_id="P12", attempt=1),
+                               ev(2, "mediation.accepted", partner_id="P12", attempt=1,
+                                  deadline="2027-01-05T00:00:00+08:00")])
+    paused = apply_events(view, [ev(3, "mediation.paused", deadline=None)])
+    assert paused.paused is True and paused.deadline is None
+    # a recomputation while paused changes nothing: the clock is stopped
+    assert apply_events(paused, [ev(4, "mediation.calendar_recomputed", deadline="2027-01-06T00:00:00+08:00")]
+                        ).deadline is None
+    resumed = apply_events(paused, [ev(5, "mediation.resumed", deadline="2027-01-07T00:00:00+08:00")])
+    assert resumed.paused is False and resumed.deadline == "2027-01-07T00:00:00+08:00"
+    moved = apply_events(resumed, [ev(6, "mediation.calendar_recomputed", deadline="2027-01-08T00:00:00+08:00")])
+    assert moved.deadline == "2027-01-08T00:00:00+08:00"
+    assert [e.type for e in moved.timeline][-2:] == ["mediation.resumed", "mediation.calendar_recomputed"]
