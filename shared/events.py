@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.context import correlation_id_or_new, correlation_id_var
+from shared.context import accepted_traceparent, correlation_id_or_new, correlation_id_var, traceparent_var
 
 EVENT_TYPES = (
     "case.received",
@@ -52,6 +52,8 @@ class Envelope(BaseModel):
     occurred_at: datetime = Field(default_factory=utcnow)
     version: int = 1
     correlation_id: str = ""
+    # the W3C traceparent of the request that started the case's flow, when it came with one
+    traceparent: str = ""
     source: str = ""
     data: dict[str, Any] = Field(default_factory=dict)
 
@@ -69,10 +71,12 @@ class Envelope(BaseModel):
             # Checked here too, not only at the edge: the id becomes an AMQP property and a webhook
             # header, and one the broker cannot take would park the event (shared/messaging.py).
             correlation_id=correlation_id_or_new(correlation_id or correlation_id_var.get()),
+            traceparent=accepted_traceparent(traceparent_var.get()),
         )
 
     def to_json(self) -> bytes:
-        return self.model_dump_json().encode()
+        # without a trace the envelope stays as it always was
+        return self.model_dump_json(exclude=None if self.traceparent else {"traceparent"}).encode()
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> "Envelope":

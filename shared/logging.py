@@ -12,7 +12,7 @@ from typing import Any
 
 import structlog
 
-from shared.context import correlation_id_var
+from shared.context import correlation_id_var, traceparent_var
 
 # 18-character resident ID / unified social credit code, and mainland mobile numbers, wherever
 # they appear in a log value: the last line of defence if a caller logs a payload by mistake.
@@ -92,18 +92,20 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 @contextmanager
-def correlation_scope(correlation_id: str | None) -> Iterator[None]:
+def correlation_scope(correlation_id: str | None, traceparent: str | None = None) -> Iterator[None]:
     """Work done outside a request or a consumed event (a sweeper's case, notify's queued delivery or
-    hand-off) under the correlation id of the case it belongs to: on its log lines, its outgoing
-    requests and the events it emits. Nothing is bound when the work has no id of its own."""
+    hand-off) under the correlation id (and trace) of the case it belongs to: on its log lines, its
+    outgoing requests and the events it emits. Nothing is bound when the work has no id of its own."""
     if not correlation_id:
         yield
         return
     token = correlation_id_var.set(correlation_id)
+    trace = traceparent_var.set(traceparent or "")
     try:
         with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
             yield
     finally:
+        traceparent_var.reset(trace)
         correlation_id_var.reset(token)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import BatchHandler, Bus
 from shared.bus.base import NotAttempted, Unpublishable
-from shared.context import correlation_id_var
+from shared.context import correlation_id_var, traceparent_var
 from shared.db import Database, UTCDateTime
 from shared.events import Envelope
 from shared.logging import get_logger
@@ -378,9 +378,11 @@ async def _claim_inbox(session: AsyncSession, claim, consumer: str, envelopes: S
 def _bound_to(envelope: Envelope) -> Iterator[None]:
     """The event's correlation id and ids on every log line and on the events its handler emits."""
     token = correlation_id_var.set(envelope.correlation_id)
+    trace = traceparent_var.set(envelope.traceparent)
     try:
         with structlog.contextvars.bound_contextvars(event_id=envelope.event_id, event_type=envelope.type,
                                                      case_id=envelope.case_id):
             yield
     finally:
+        traceparent_var.reset(trace)
         correlation_id_var.reset(token)

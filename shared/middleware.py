@@ -13,7 +13,7 @@ from typing import Any
 
 import structlog
 
-from shared.context import correlation_id_or_new, correlation_id_var
+from shared.context import accepted_traceparent, correlation_id_or_new, correlation_id_var, traceparent_var
 from shared.logging import get_logger
 from shared.metrics import HTTP_DURATION, HTTP_REQUESTS
 from shared.problems import Problem, problem_response
@@ -68,6 +68,8 @@ class RequestContext:
             await send(message)
 
         token = correlation_id_var.set(cid)
+        # a caller's W3C trace goes on with the case's events and outgoing requests (shared/context.py)
+        trace = traceparent_var.set(accepted_traceparent(_header(scope, b"traceparent")))
         try:
             with structlog.contextvars.bound_contextvars(correlation_id=cid):
                 try:
@@ -93,6 +95,7 @@ class RequestContext:
                         access_log.info("request", method=scope["method"], path=scope["path"], route=route,
                                         status=status, duration_ms=round(elapsed * 1000, 1))
         finally:
+            traceparent_var.reset(trace)
             correlation_id_var.reset(token)
 
 

@@ -21,7 +21,7 @@ from services.mediation.actions import contacts, offers, period
 from services.mediation.domain.states import CLOCK_RUNNING, MediationStatus
 from services.mediation.metrics import SWEEPER_TRANSITIONS
 from services.mediation.store.models import Mediation
-from shared.logging import get_logger
+from shared.logging import correlation_scope, get_logger
 
 log = get_logger("mediation.sweepers")
 
@@ -52,8 +52,10 @@ class Sweeper:
             for mediation in rows:
                 # One savepoint per case: a case that cannot move must not hold back every other one.
                 try:
-                    async with session.begin_nested():
-                        await self.step(session, mediation, now)
+                    # the case's own correlation id, on the events the step emits and its log lines
+                    with correlation_scope(mediation.correlation_id):
+                        async with session.begin_nested():
+                            await self.step(session, mediation, now)
                     moved += 1
                 except Exception:
                     log.error("sweeper could not move a case; it stays due", sweeper=self.name,

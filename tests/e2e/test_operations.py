@@ -62,12 +62,15 @@ async def test_one_correlation_id_from_intake_to_the_webhook_and_every_named_met
     await cluster.start()
     received: list[dict[str, str]] = []
     cid = f"ops-e2e-{uuid.uuid4()}"
+    trace_id = uuid.uuid4().hex
+    traceparent = f"00-{trace_id}-b7ad6b7169203331-01"
     async with serve(_receiver(received)) as base, httpx.AsyncClient(timeout=10) as client:
         endpoint = await client.post(f"{cluster['notify'].url}/v1/webhook-endpoints", headers=OPS,
                                      json={"url": f"{base}/hooks", "event_types": ["case.routed"]})
         assert endpoint.status_code == 201, endpoint.text
         filed = await client.post(f"{cluster['intake'].url}/v1/cases", json=case_body(external_ref="OPS-1"),
-                                  headers={**CLERK, "Idempotency-Key": f"ops-{uuid.uuid4()}", "X-Correlation-Id": cid})
+                                  headers={**CLERK, "Idempotency-Key": f"ops-{uuid.uuid4()}", "X-Correlation-Id": cid,
+                                           "traceparent": traceparent})
         assert filed.status_code == 201, filed.text
         assert filed.headers["x-correlation-id"] == cid
         case_id = filed.json()["id"]
@@ -75,6 +78,9 @@ async def test_one_correlation_id_from_intake_to_the_webhook_and_every_named_met
         await _wait_for(lambda: any(h.get("x-correlation-id") == cid for h in received), what="the webhook")
         delivery = next(h for h in received if h.get("x-correlation-id") == cid)
         assert delivery["webhook-id"] and delivery["webhook-signature"].startswith("v1,")
+        # the caller's trace is passed on, under notify's own span id
+        version, passed_trace, span, flags = delivery["traceparent"].split("-")
+        assert (version, passed_trace, flags) == ("00", trace_id, "01") and span != "b7ad6b7169203331"
 
         # Every service logged its part of this case under the same id.
         def logged(name: str, event: str) -> bool:
@@ -87,7 +93,9 @@ async def test_one_correlation_id_from_intake_to_the_webhook_and_every_named_met
                    and line.get("event") == "event handled" for line in _log_lines(cluster, "routing"))
         assert any(line.get("correlation_id") == cid and line.get("case_id") == case_id
                    and line.get("event") == "case routed" for line in _log_lines(cluster, "routing"))
-        assert logged("notify", "event handled") and logged("notify", "webhook attempt")
+        # the attempt is recorded (and logged) once the receiver has answered
+        await _wait_for(lambda: logged("notify", "webhook attempt"), what="notify's attempt log line")
+        assert logged("notify", "event handled")
         for name in ("intake", "routing", "mediation", "notify"):
             ids = {line.get("correlation_id") for line in _log_lines(cluster, name) if line.get("case_id") == case_id}
             assert ids <= {cid}, f"{name} logged the case under another id: {ids}"

@@ -70,6 +70,7 @@ class EventConsumer:
         opened = offers.open_offer(session, mediation, envelope.case_id, envelope.data, envelope.occurred_at,
                                    received, calendar=self.rt.calendar)
         if opened is not None:
+            opened.correlation_id = envelope.correlation_id
             log.info("offer opened", case_id=envelope.case_id, partner_id=opened.partner_id,
                      attempt=opened.attempt, closes_at=opened.offer_closes_at.isoformat())
 

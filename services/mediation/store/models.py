@@ -75,6 +75,9 @@ class Mediation(Base):
     # facts every party signed as undisputed during the mediation ([{"text", "signed_by"}]): they go to
     # the court with an ending that records none itself (expiry, no contact), 2016 Art 22
     undisputed_facts: Mapped[list | None] = mapped_column(JSON)
+    # the case's correlation id (from case.routed): what the sweepers' events and log lines carry,
+    # since a sweeper moves the case outside any request or event of its own
+    correlation_id: Mapped[str | None] = mapped_column(String(128))
     # statistics: the first routing, not the latest re-route
     routed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

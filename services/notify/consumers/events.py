@@ -53,7 +53,7 @@ class EventConsumer:
         seq, webhook_id = await delivery_store.add_message(
             session, self.rt.db, message_id=message_id(envelope.event_id), event_id=envelope.event_id,
             event_type=envelope.type, case_id=envelope.case_id, occurred_at=envelope.occurred_at, body=body, now=now,
-            correlation_id=envelope.correlation_id)
+            correlation_id=envelope.correlation_id, traceparent=envelope.traceparent)
         await delivery_store.add_deliveries(session, self.rt.db, message_seq=seq, webhook_id=webhook_id,
                                             event_type=envelope.type, case_id=envelope.case_id,
                                             occurred_at=envelope.occurred_at, endpoints=endpoints, now=now)
@@ -69,7 +69,7 @@ class EventConsumer:
         if handoff is None:
             return
         if await handoff_store.add_handoff(session, self.rt.db, handoff, facts.partner_id, now,
-                                           correlation_id=envelope.correlation_id):
+                                           correlation_id=envelope.correlation_id, traceparent=envelope.traceparent):
             log.info("hand-off queued", case_id=envelope.case_id, handoff_id=handoff.id, handoff_type=handoff.type.value)
 
     async def queue_notices(self, session: AsyncSession, envelope: Envelope, facts: CaseFacts, now) -> None:

@@ -31,15 +31,16 @@ class Claim:
     rotated_at: datetime | None
     attempt_no: int
     correlation_id: str | None = None
+    traceparent: str | None = None
 
 
 async def add_message(session: AsyncSession, db: Database, *, message_id: str, event_id: str, event_type: str,
                       case_id: str, occurred_at: datetime, body: str, now: datetime,
-                      correlation_id: str | None = None) -> tuple[int, str]:
+                      correlation_id: str | None = None, traceparent: str | None = None) -> tuple[int, str]:
     """The (seq, webhook id) of the event's message, stored once whatever the redeliveries."""
     inserted = await session.execute(db.insert(WebhookMessage.__table__).values(
         id=message_id, event_id=event_id, event_type=event_type, case_id=case_id, occurred_at=occurred_at,
-        body=body, correlation_id=correlation_id, created_at=now).on_conflict_do_nothing(index_elements=["event_id"])
+        body=body, correlation_id=correlation_id, traceparent=traceparent or None, created_at=now).on_conflict_do_nothing(index_elements=["event_id"])
         .returning(WebhookMessage.seq, WebhookMessage.id))
     row = inserted.first() or (await session.execute(select(WebhookMessage.seq, WebhookMessage.id)
                                                      .where(WebhookMessage.event_id == event_id))).one()
@@ -78,7 +79,8 @@ async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: t
     during the attempt, the row simply falls due again. On PostgreSQL, SKIP LOCKED lets replicas
     claim side by side without taking the same row.
     """
-    query = (select(Delivery, WebhookEndpoint, WebhookMessage.body, WebhookMessage.correlation_id)
+    query = (select(Delivery, WebhookEndpoint, WebhookMessage.body, WebhookMessage.correlation_id,
+                    WebhookMessage.traceparent)
              .join(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
              .join(WebhookMessage, WebhookMessage.seq == Delivery.message_seq)
              .where(Delivery.status == "pending", Delivery.next_attempt_at <= now,
@@ -88,10 +90,11 @@ async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: t
     if not db.is_sqlite:
         query = query.with_for_update(skip_locked=True, of=Delivery)
     claims = []
-    for delivery, endpoint, body, correlation_id in (await session.execute(query)).all():
+    for delivery, endpoint, body, correlation_id, traceparent in (await session.execute(query)).all():
         delivery.next_attempt_at = now + lease
         claims.append(Claim(delivery.id, endpoint.id, delivery.webhook_id, endpoint.url, body, endpoint.secret,
-                            endpoint.previous_secret, endpoint.rotated_at, delivery.attempts + 1, correlation_id))
+                            endpoint.previous_secret, endpoint.rotated_at, delivery.attempts + 1, correlation_id,
+                            traceparent))
     return claims
 
 

@@ -24,15 +24,16 @@ class HandoffClaim:
     document: dict[str, Any]
     attempt_no: int
     correlation_id: str | None = None
+    traceparent: str | None = None
 
 
 async def add_handoff(session: AsyncSession, db: Database, handoff: HandoffDocument, partner_id: str | None,
-                      now: datetime, correlation_id: str | None = None) -> bool:
+                      now: datetime, correlation_id: str | None = None, traceparent: str | None = None) -> bool:
     """Insert the hand-off once (its id is derived from case and outcome); False if it already existed."""
     result = await session.execute(db.insert(Handoff.__table__).values(
         id=handoff.id, case_id=handoff.case_id, type=handoff.type.value, court_code=handoff.court_code,
         partner_id=partner_id, document=handoff.to_json(), status="pending", attempts=0, next_attempt_at=now,
-        correlation_id=correlation_id, created_at=now, updated_at=now,
+        correlation_id=correlation_id, traceparent=traceparent or None, created_at=now, updated_at=now,
     ).on_conflict_do_nothing(index_elements=["id"]))
     return bool(result.rowcount)
 
@@ -48,7 +49,7 @@ async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: t
     for handoff in (await session.execute(query)).scalars():
         handoff.next_attempt_at = now + lease
         claims.append(HandoffClaim(handoff.id, handoff.court_code, dict(handoff.document), handoff.attempts + 1,
-                                   handoff.correlation_id))
+                                   handoff.correlation_id, handoff.traceparent))
     return claims
 
 

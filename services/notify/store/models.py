@@ -63,8 +63,10 @@ class WebhookMessage(Base):
     case_id: Mapped[str] = mapped_column(String(36), index=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     body: Mapped[str] = mapped_column(Text)
-    # the case's correlation id, sent as X-Correlation-Id with every delivery of the message
+    # the case's correlation id, sent as X-Correlation-Id with every delivery of the message, and
+    # the caller's W3C trace, passed on as traceparent
     correlation_id: Mapped[str | None] = mapped_column(String(128))
+    traceparent: Mapped[str | None] = mapped_column(String(55))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -137,8 +139,10 @@ class Handoff(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     court_case_number: Mapped[str | None] = mapped_column(String(100))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # the case's correlation id: sent to the court as X-Correlation-Id, carried by handoff.* events
+    # the case's correlation id: sent to the court as X-Correlation-Id, carried by handoff.* events;
+    # the caller's W3C trace, passed on as traceparent
     correlation_id: Mapped[str | None] = mapped_column(String(128))
+    traceparent: Mapped[str | None] = mapped_column(String(55))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

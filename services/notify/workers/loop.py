@@ -72,7 +72,7 @@ class PollingWorker(ABC):
     async def _attempt_in_scope(self, claim) -> Any:
         # The row's own correlation id: the worker runs outside the request and the event that
         # queued it, and the id goes out as a header and on the attempt's log lines.
-        with correlation_scope(getattr(claim, "correlation_id", None)):
+        with correlation_scope(getattr(claim, "correlation_id", None), getattr(claim, "traceparent", None)):
             return await self.attempt(claim)
 
     async def record_all(self, finished: list[tuple[Any, Any]]) -> None:
@@ -84,7 +84,8 @@ class PollingWorker(ABC):
             async with self.rt.db.unit_of_work() as session:
                 await self.lock_rows(session, [claim for claim, _ in finished])
                 for claim, result in finished:
-                    with correlation_scope(getattr(claim, "correlation_id", None)):
+                    with correlation_scope(getattr(claim, "correlation_id", None),
+                                           getattr(claim, "traceparent", None)):
                         await self.record(session, claim, result)
             return
         except Exception:
