@@ -225,12 +225,12 @@ async def test_through_the_bus_a_handler_that_fails_once_is_redelivered_and_appl
     envelope = Envelope.new("case.received", "c1", "test")
     try:
         await bus.publish(envelope)
-        await bus.drain(timeout=60)  # returns once idle; the bound only stops a hang
+        await bus.drain(timeout=20)  # returns once idle; the bound only stops a hang
         assert bus.idle and bus.dead_letters == []
         assert attempts == [envelope.event_id, envelope.event_id]  # tried, failed, redelivered
         assert await _counts(db) == (1, 1)
         await bus.publish(envelope)  # the broker's at-least-once: a copy after success
-        await bus.drain(timeout=60)  # returns once idle; the bound only stops a hang
+        await bus.drain(timeout=20)  # returns once idle; the bound only stops a hang
         assert attempts == [envelope.event_id] * 2 and await _counts(db) == (1, 1)
     finally:
         await bus.close()
