@@ -138,6 +138,14 @@ class _Routes:
                 return found.groupdict()
         return {}
 
+    def methods(self, path: str) -> list[str]:
+        """Every method some route serves at this path, as a 405's Allow header must list them
+        (Starlette names only those of the first route that matched the path)."""
+        matches = [(regex.groups, verb) for verb, regex, _ in self._build() if regex.match(path)]
+        # /v1/cases/batch is its own path, not /v1/cases/{case_id}: the fewest parameters win.
+        fewest = min((groups for groups, _ in matches), default=0)
+        return sorted({verb for groups, verb in matches if groups == fewest})
+
     def body_limit(self, method: str, path: str) -> int:
         return next((limit for verb, regex, limit in self._build() if verb == method and regex.match(path)), 0)
 
@@ -156,7 +164,18 @@ class InputBoundary:
         if problem is not None:
             await problem_response(problem)(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        await self.app(scope, receive, self._allow_every_method(scope, send))
+
+    def _allow_every_method(self, scope: Scope, send: Send) -> Send:
+        async def sending(message: dict) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                methods = self.routes.methods(scope["path"])
+                if methods:
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                    message = {**message, "headers": [*headers, (b"allow", ", ".join(methods).encode())]}
+            await send(message)
+
+        return sending
 
     def _url_fault(self, scope: Scope) -> Problem | None:
         if control_character(scope["path"]):

@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 # C0 and C1 control characters and DEL, but not tab, line feed and carriage return (multi-line text
@@ -76,6 +76,19 @@ def within_bounds(value: datetime) -> datetime:
     return value
 
 
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def rfc3339_text(value: Any) -> Any:
+    """Only an RFC 3339 string (or a datetime built in code) is a time: pydantic alone would also
+    read `0.5` or `1700000000` as seconds since 1970."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value.strip()):
+        raise PydanticCustomError("rfc3339", "an RFC 3339 time with its offset, e.g. 2026-03-01T09:30:00+08:00")
+    return value.strip()
+
+
 def SingleLine(max_length: int, *, min_length: int = 1) -> Any:  # noqa: N802 - a type factory reads like a type
     """A name, reference or identifier: one line of visible text, trimmed."""
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
@@ -90,6 +103,6 @@ def Text(max_length: int, *, min_length: int = 1) -> Any:  # noqa: N802
 
 # An RFC 3339 time with offset, within EARLIEST..LATEST (the JSON Schema says so, for clients and
 # for schemathesis).
-Instant = Annotated[AwareDatetime, AfterValidator(within_bounds),
+Instant = Annotated[AwareDatetime, BeforeValidator(rfc3339_text), AfterValidator(within_bounds),
                     WithJsonSchema({"type": "string", "format": "date-time",
                                     "description": f"RFC 3339 with offset, from {EARLIEST.date()} to {LATEST.date()}"})]

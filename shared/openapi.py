@@ -154,9 +154,12 @@ def _complete(operation: dict[str, Any], path: str, method: str, roles: tuple[st
     if "{" in path:
         codes.append(404)
     if method in ("post", "put", "patch", "delete"):
-        codes += [409, 413]
+        codes += [400, 409, 413]  # 400: a body that is not even text (FastAPI's "error parsing the body")
+    # An error a route declares itself (a 404 for an id in its body) is a problem+json answer too.
+    codes += [int(code) for code in responses if code.isdigit() and int(code) >= 400]
     for code in sorted(set(codes)):
-        responses[str(code)] = {"description": _ERRORS[code],
+        declared = responses.get(str(code), {}).get("description")
+        responses[str(code)] = {"description": declared if declared and code not in (422,) else _ERRORS.get(code, ""),
                                 "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
 
 

@@ -297,8 +297,9 @@ class CaseBatchItem(StrictModel):
 
     idempotency_key: IdempotencyKeyValue
     # Checked against CaseCreate item by item, after the envelope, so that one bad case is refused alone.
-    case: Annotated[Any, WithJsonSchema({"type": "object", "title": "CaseCreate",
-                                         "description": "the body of POST /v1/cases"})]
+    # Any JSON value in the schema: a case that is not an object is that item's own 422, not the batch's.
+    case: Annotated[Any, WithJsonSchema({"title": "CaseCreate",
+                                         "description": "the body of POST /v1/cases (an object)"})]
 
 
 class CaseBatch(StrictModel):

@@ -68,7 +68,8 @@ async def retry_delivery(delivery_id: str, request: Request, principal: PartnerO
         return delivery_view(delivery, attempts[delivery.id])
 
 
-@router.post("/replay", status_code=202, summary="Send again everything that failed since a time")
+@router.post("/replay", status_code=202, summary="Send again everything that failed since a time",
+             responses={404: {"description": "The endpoint_id names no endpoint of the caller's."}})
 async def replay(body: ReplayRequest, request: Request, principal: PartnerOrOps) -> dict:
     rt = runtime(request)
     async with rt.db.unit_of_work() as session:
