@@ -15,6 +15,7 @@ from services.intake.api.schemas import (CaseBatch, CaseBatchAnswer, CaseCreate,
                                          CategoryCode, PartnerId, Status, WithdrawRequest, field_errors)
 from services.intake.api.views import case_view, created_view
 from services.intake.domain.case_number import case_number_year
+from services.intake.domain.reference import mode_for_stage
 from services.intake.store import cases as repo
 from services.intake.store.models import Case
 from shared.auth import Principal, require
@@ -132,7 +133,7 @@ async def _file(rt, principal: Principal, filings: list[repo.Filing]) -> list[Ou
         await repo.record_idempotent_responses(session, scope, [(case.key, 201, created[case.key], case.id)
                                                                 for case in filed])
     for case in filed:  # counted once committed: a rolled-back batch received nothing
-        CASES_RECEIVED.labels(stage=case.row["stage"], category=case.row["category"]).inc()
+        CASES_RECEIVED.labels(mode=mode_for_stage(case.row["stage"]), category=case.row["category"]).inc()
     return [Outcome(201, created[f.key]) if f.key in created else _replay(earlier[f.key]) for f in filings]
 
 
