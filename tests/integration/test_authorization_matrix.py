@@ -28,17 +28,9 @@ from starlette.routing import Mount
 
 from tests.support.cases import case_body
 from tests.support.platform import running
+from tests.support.principals import CLAIMS
 
-PRINCIPALS = ("clerk A", "clerk B", "partner A", "partner B", "mediator A", "mediator B", "ops", "none")
-CLAIMS = {
-    "clerk A": {"role": "clerk", "court_code": "370202"},
-    "clerk B": {"role": "clerk", "court_code": "370203"},
-    "partner A": {"role": "partner", "partner_id": "P01"},
-    "partner B": {"role": "partner", "partner_id": "P02"},
-    "mediator A": {"role": "mediator", "partner_id": "P01", "mediator_id": "P01-M01"},
-    "mediator B": {"role": "mediator", "partner_id": "P02", "mediator_id": "P02-M01"},
-    "ops": {"role": "ops"},
-}
+PRINCIPALS = (*CLAIMS, "none")
 B_SIDE = ("clerk B", "partner B", "mediator B")
 
 PUBLIC = "YYYYYYYY"
@@ -69,6 +61,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("PUT", "/v1/routing/rules"): OPS,
     ("GET", "/v1/routing/decisions/{case_id}"): "Y4Y433Y1",  # the court's clerk and the chosen partner
     ("POST", "/v1/routing/simulate"): OPS,
+    ("POST", "/v1/routing/choices/{case_id}"): "Y43333Y1",  # the parties' joint choice: the court's clerk or ops
     # mediation
     ("GET", "/v1/mediations"): "33YYYYY1",
     ("GET", "/v1/mediations/{case_id}"): STAFF_ON_A,
@@ -232,6 +225,7 @@ async def _body(p, method: str, template: str, csrf: str) -> dict[str, Any]:
         ("POST", "/v1/cases/{case_id}/withdraw"): {"reason": "申请人撤回"},
         ("PATCH", "/v1/partners/{partner_id}"): {"capacity": 80},
         ("POST", "/v1/routing/simulate"): case_body(),
+        ("POST", "/v1/routing/choices/{case_id}"): {"partner_id": "P01"},
         ("POST", "/v1/mediations/{case_id}/decline"): {"reason": "案情不符"},
         ("POST", "/v1/mediations/{case_id}/mediator"): {"mediator_id": "P01-M01"},
         ("POST", "/v1/mediations/{case_id}/contacts"): {"party_id": str(uuid.uuid4()), "channel": "phone"},

@@ -11,19 +11,10 @@ import schemathesis
 
 from shared.auth import issue_token
 from shared.settings import DEV_JWT_SECRET
+from tests.support.principals import CLAIMS
 
-PRINCIPALS = {
-    "clerk A": {"role": "clerk", "court_code": "370202"},
-    "clerk B": {"role": "clerk", "court_code": "370203"},
-    "partner A": {"role": "partner", "partner_id": "P01"},
-    "partner B": {"role": "partner", "partner_id": "P02"},
-    "mediator A": {"role": "mediator", "partner_id": "P01", "mediator_id": "P01-M01"},
-    "mediator B": {"role": "mediator", "partner_id": "P02", "mediator_id": "P02-M01"},
-    "ops": {"role": "ops"},
-    "none": None,
-}
-_TOKENS = itertools.cycle([None if claims is None else issue_token(DEV_JWT_SECRET, **claims)
-                           for claims in PRINCIPALS.values()])
+# The last "token" is none at all.
+_TOKENS = itertools.cycle([*(issue_token(DEV_JWT_SECRET, **claims) for claims in CLAIMS.values()), None])
 
 
 @schemathesis.auth(refresh_interval=None, retry_on=[])
