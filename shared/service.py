@@ -30,6 +30,10 @@ from shared.settings import ServiceSettings
 log = get_logger("service")
 
 
+# How long each shutdown step may take (below the Deployment's grace period).
+STOP_STEP_SECONDS = 5.0
+
+
 class ServiceRuntime:
     """One service's moving parts. Subclasses add routers, consumers and background loops."""
 
@@ -87,12 +91,20 @@ class ServiceRuntime:
                 await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
+        """Cancel the loops and close the pools, each step bounded: a loop cancelled in the middle of a
+        database call can leave its connection unable to answer, and shutdown must still finish."""
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            _done, stuck = await asyncio.wait(self._tasks, timeout=STOP_STEP_SECONDS)
+            if stuck:
+                log.warning("loops did not stop in time", service=self.name, loops=sorted(t.get_name() for t in stuck))
         self._tasks.clear()
-        await self.db.dispose()
-        await self.events_db.dispose()
+        for database in (self.db, self.events_db):
+            try:
+                await asyncio.wait_for(database.dispose(), STOP_STEP_SECONDS)
+            except (TimeoutError, asyncio.TimeoutError):
+                log.warning("database pool did not close in time", service=self.name)
 
     async def readiness(self) -> dict[str, str]:
         """Failed checks by name (empty when ready)."""
