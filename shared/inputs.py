@@ -38,16 +38,19 @@ EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
-def control_character(value: str) -> str | None:
-    """The first control character of `value` as U+XXXX, or None."""
-    found = CONTROL.search(value)
+def _first_of(pattern: re.Pattern[str], value: str) -> str | None:
+    found = pattern.search(value)
     return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def control_character(value: str) -> str | None:
+    """The first control character of `value` as U+XXXX; None when it has none."""
+    return _first_of(CONTROL, value)
 
 
 def line_breaker(value: str) -> str | None:
-    """The first character that has no place in a single line, as U+XXXX, or None."""
-    found = NOT_IN_A_LINE.search(value)
-    return None if found is None else f"U+{ord(found.group()):04X}"
+    """The first character that has no place in a single line, as U+XXXX; None when it has none."""
+    return _first_of(NOT_IN_A_LINE, value)
 
 
 def _printable(value: str) -> str:
