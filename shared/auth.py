@@ -89,17 +89,11 @@ def _bearer(request: Request) -> str:
 
 
 async def authenticate(request: Request) -> Principal:
-    """The principal of the request: a bearer token, or (for the mediator web client) a session cookie
-    whose verification the app installed as `request.app.state.cookie_principal`.
+    """The principal of the request, from its bearer token (the web client has its own sessions).
 
     Async although it awaits nothing: FastAPI runs a sync dependency in a worker thread, and that
     hand-off cost more than the whole token check."""
     settings = request.app.state.auth_settings
-    if not request.headers.get("authorization"):
-        cookie_auth = getattr(request.app.state, "cookie_principal", None)
-        principal = cookie_auth(request) if cookie_auth else None
-        if principal is not None:
-            return principal
     return decode_token(settings.jwt_secret, _bearer(request), settings.jwt_issuer)
 
 

@@ -1,7 +1,7 @@
 """The published API description: what an integrator generates a client from.
 
-FastAPI describes the routes and their models; this adds what it cannot know: the bearer and
-cookie security schemes and which roles each operation needs, the problem+json answers
+FastAPI describes the routes and their models; this adds what it cannot know: the bearer
+security scheme and which roles each operation needs, the problem+json answers
 (RFC 9457) every operation may give instead of FastAPI's default 422, tag descriptions, and the
 webhooks partner systems receive (OpenAPI 3.1 `webhooks`), one per event type of the contract.
 """
@@ -20,8 +20,6 @@ from shared.events import EVENT_TYPES
 from shared.problems import PROBLEM_JSON
 
 BEARER = "bearerAuth"
-COOKIE = "sessionCookie"
-COOKIE_NAME = "courtmed_ui"  # the mediators' web client (services/mediation/web/session.py)
 
 TAGS = {
     "cases": "The court clerk's cases: file one or a batch (each with its Idempotency-Key), read the case "
@@ -107,8 +105,6 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                  "description": "A token of one role (clerk, partner, mediator, ops, ...) bound to its court, "
                                 "partner or mediator; `make token` issues one in development."},
-        COOKIE: {"type": "apiKey", "in": "cookie", "name": COOKIE_NAME,
-                 "description": "The mediators' web-client session (signed in at /ui/)."},
     }
     roles = _roles_by_operation(app)
     for path, item in document.get("paths", {}).items():
@@ -146,7 +142,7 @@ def _complete(operation: dict[str, Any], path: str, method: str, roles: tuple[st
     codes = [422, 429, 500]
     if roles:
         codes += [401, 403]
-        operation["security"] = [{BEARER: []}, {COOKIE: []}] if "mediator" in roles else [{BEARER: []}]
+        operation["security"] = [{BEARER: []}]
         operation["description"] = (operation.get("description") or "").rstrip() + \
             ("\n\n" if operation.get("description") else "") + "Roles: " + ", ".join(f"`{r}`" for r in roles) + "."
     else:
