@@ -18,6 +18,7 @@ from shared.db import Database
 from shared.logging import get_logger
 from shared.messaging import MessagingTables
 from shared.metrics import BUS_QUEUE_CONSUMERS, BUS_QUEUE_MESSAGES, OUTBOX_OLDEST_AGE
+from shared.polling import Shutdown
 
 log = get_logger("backlog")
 
@@ -51,8 +52,10 @@ def queue_sample(bus: Bus) -> Sample:
 
 
 class BacklogSampler:
-    def __init__(self, service: str, samples: Sequence[Sample], interval_seconds: float) -> None:
+    def __init__(self, service: str, samples: Sequence[Sample], interval_seconds: float,
+                 shutdown: Shutdown) -> None:
         self.service, self.samples, self.interval = service, list(samples), interval_seconds
+        self.shutdown = shutdown
 
     async def sample_once(self) -> None:
         for sample in self.samples:
@@ -66,6 +69,6 @@ class BacklogSampler:
                             sample=getattr(sample, "__qualname__", "?"), error=type(exc).__name__)
 
     async def run(self) -> None:
-        while True:
+        while not self.shutdown.requested:
             await self.sample_once()
-            await asyncio.sleep(self.interval)
+            await self.shutdown.nap(self.interval)

@@ -29,7 +29,7 @@ from shared.context import correlation_id_var, traceparent_var
 from shared.db import Database, UTCDateTime
 from shared.events import Envelope
 from shared.logging import get_logger
-from shared.polling import poll_forever
+from shared.polling import Shutdown, poll_forever
 from shared.metrics import (INBOX_DUPLICATES, OUTBOX_LAST_ADVANCE, OUTBOX_PARKED, OUTBOX_PARKED_TOTAL,
                             OUTBOX_PENDING, OUTBOX_PUBLISH_FAILURES)
 
@@ -97,8 +97,9 @@ class Outbox:
     """Writes events with the business change and relays them to the bus."""
 
     def __init__(self, db: Database, tables: MessagingTables, bus: Bus, service: str,
-                 *, poll_seconds: float = 0.2, batch_size: int = 200) -> None:
+                 *, poll_seconds: float = 0.2, batch_size: int = 200, shutdown: Shutdown | None = None) -> None:
         self.db, self.table, self.parked, self.bus, self.service = db, tables.outbox, tables.parked, bus, service
+        self.shutdown = shutdown or Shutdown()
         self.poll_seconds, self.batch_size = poll_seconds, batch_size
         self._insert = self.table.insert()
         self._pending = self._pending_query()
@@ -134,7 +135,7 @@ class Outbox:
         except Exception:
             log.warning("could not count parked outbox rows", service=self.service, exc_info=True)
         await poll_forever(self.publish_pending, wake=self._wake, poll_seconds=self.poll_seconds,
-                           batch_size=self.batch_size, name=f"{self.service}.outbox")
+                           batch_size=self.batch_size, name=f"{self.service}.outbox", shutdown=self.shutdown)
 
     async def publish_pending(self) -> int:
         """Publish one batch in id order, the cases side by side; a case stops at its first failure, so

@@ -1,5 +1,5 @@
-"""The loop every background worker shares: do a pass, and unless it filled a batch, sleep until
-woken (a commit that made new work) or until the poll interval ends."""
+"""The background loops' shared parts: the shutdown signal they stop at, and the loop every worker
+shares (do a pass, and unless it filled a batch, sleep until woken or until the interval ends)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,42 @@ from shared.logging import get_logger
 log = get_logger("polling")
 
 
+class Shutdown:
+    """A runtime's request to its loops to stop between passes, never inside one.
+
+    Cancelling a loop in the middle of a transaction is what shutdown did before: on SQLite the
+    cancelled connection could keep the write lock while the pool tried to close it, and stopping
+    hung. Loops check `requested` between passes and sleep with `nap`, which the request ends."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._napping: set[asyncio.Event] = set()
+
+    def request(self) -> None:
+        self.requested = True
+        for event in list(self._napping):
+            event.set()
+
+    async def nap(self, seconds: float, wake: asyncio.Event | None = None) -> None:
+        """Sleep `seconds`, or less if `wake` is set or shutdown is requested."""
+        if self.requested:
+            return
+        event = wake if wake is not None else asyncio.Event()
+        self._napping.add(event)
+        try:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that arrives
+            # as the wait ends, and the loop would never stop.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    await event.wait()
+        finally:
+            self._napping.discard(event)
+
+
 async def poll_forever(one_pass: Callable[[], Awaitable[int]], *, wake: asyncio.Event, poll_seconds: float,
-                       batch_size: int, name: str) -> None:
-    while True:
+                       batch_size: int, name: str, shutdown: Shutdown) -> None:
+    """Passes until shutdown is requested."""
+    while not shutdown.requested:
         # Cleared before the pass, not after: a commit during the pass must wake the next one.
         wake.clear()
         try:
@@ -25,8 +58,4 @@ async def poll_forever(one_pass: Callable[[], Awaitable[int]], *, wake: asyncio.
             log.warning("background pass failed; will try again", loop=name, exc_info=True)
             done = 0
         if done < batch_size:
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that arrives
-            # as the wait ends, and the loop would never stop.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(poll_seconds):
-                    await wake.wait()
+            await shutdown.nap(poll_seconds, wake)

@@ -21,6 +21,7 @@ from shared.messaging import MessagingTables, Outbox, idempotent_consumer, Consu
 from shared.metrics import render
 from shared.outbox_ops import outbox_router
 from shared.pagination import use_cursor_key
+from shared.polling import Shutdown
 from shared.middleware import RateLimit, RequestContext
 from shared.openapi import install_openapi, operation_id
 from shared.problems import install_problem_handlers
@@ -49,7 +50,9 @@ class ServiceRuntime:
         # load stopped.
         self.events_db = Database(settings.database_url, pool_size=2, max_overflow=2)
         self.metadata, self.tables = metadata, tables
-        self.outbox = Outbox(self.events_db, tables, bus, self.name, poll_seconds=settings.outbox_poll_seconds)
+        self.shutdown = Shutdown()
+        self.outbox = Outbox(self.events_db, tables, bus, self.name, poll_seconds=settings.outbox_poll_seconds,
+                             shutdown=self.shutdown)
         self.db.on_commit(self.outbox.on_commit)
         self._tasks: list[asyncio.Task] = []
 
@@ -73,7 +76,8 @@ class ServiceRuntime:
 
     # -- lifecycle ----------------------------------------------------------------------------------
     async def start(self) -> None:
-        self.backlog = BacklogSampler(self.name, self.backlog_samples(), self.settings.metrics_sample_seconds)
+        self.backlog = BacklogSampler(self.name, self.backlog_samples(), self.settings.metrics_sample_seconds,
+                                       self.shutdown)
         for loop in [*self.background_loops(), self.backlog.run]:
             self._tasks.append(asyncio.create_task(self._supervise(loop), name=f"{self.name}:{loop.__name__}"))
 
@@ -91,20 +95,25 @@ class ServiceRuntime:
                 await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
-        """Cancel the loops and close the pools, each step bounded: a loop cancelled in the middle of a
-        database call can leave its connection unable to answer, and shutdown must still finish."""
-        for task in self._tasks:
-            task.cancel()
-        if self._tasks:
-            _done, stuck = await asyncio.wait(self._tasks, timeout=STOP_STEP_SECONDS)
-            if stuck:
-                log.warning("loops did not stop in time", service=self.name, loops=sorted(t.get_name() for t in stuck))
+        """Ask the loops to stop after their current pass, cancel those that do not in time, and close
+        the pools; each step bounded, so shutdown finishes even when a database does not answer."""
+        self.shutdown.request()
+        if self._tasks and not await self._tasks_end(STOP_STEP_SECONDS):
+            for task in self._tasks:
+                task.cancel()
+            await self._tasks_end(STOP_STEP_SECONDS)
         self._tasks.clear()
         for database in (self.db, self.events_db):
             try:
                 await asyncio.wait_for(database.dispose(), STOP_STEP_SECONDS)
             except (TimeoutError, asyncio.TimeoutError):
                 log.warning("database pool did not close in time", service=self.name)
+
+    async def _tasks_end(self, seconds: float) -> bool:
+        _done, running = await asyncio.wait(self._tasks, timeout=seconds)
+        if running:
+            log.warning("loops did not stop in time", service=self.name, loops=sorted(t.get_name() for t in running))
+        return not running
 
     async def readiness(self) -> dict[str, str]:
         """Failed checks by name (empty when ready)."""

@@ -71,7 +71,9 @@ class Sweeper:
         # the first pass waits one interval too: replicas starting together do not all sweep at once,
         # and nothing is lost by it, since what is due stays due in the database
         while True:
-            await asyncio.sleep(self.rt.settings.sweep_interval_seconds)
+            await self.rt.shutdown.nap(self.rt.settings.sweep_interval_seconds)
+            if self.rt.shutdown.requested:
+                return
             try:
                 await self.sweep()
             except asyncio.CancelledError:

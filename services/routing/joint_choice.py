@@ -7,7 +7,6 @@ case decided and does nothing)."""
 
 from __future__ import annotations
 
-import asyncio
 
 from sqlalchemy import select
 
@@ -47,8 +46,8 @@ class ChoiceSweeper:
                 return total
 
     async def run(self) -> None:
-        while True:
+        while not self.rt.shutdown.requested:
             moved = await self.sweep()
             if moved:
                 log.info("joint choice windows closed; partners designated", cases=moved)
-            await asyncio.sleep(self.rt.settings.choice_sweep_seconds)
+            await self.rt.shutdown.nap(self.rt.settings.choice_sweep_seconds)

@@ -130,7 +130,9 @@ async def refresh_calendar(rt) -> None:
 
 async def calendar_refresh_loop(rt) -> None:
     while True:
-        await asyncio.sleep(rt.settings.sweep_interval_seconds)
+        await rt.shutdown.nap(rt.settings.sweep_interval_seconds)
+        if rt.shutdown.requested:
+            return
         try:
             await refresh_calendar(rt)
         except asyncio.CancelledError:

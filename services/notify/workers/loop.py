@@ -113,7 +113,7 @@ class PollingWorker(ABC):
     async def run(self) -> None:
         settings = self.rt.settings
         await poll_forever(self.run_once, wake=self._wake, poll_seconds=settings.worker_poll_seconds,
-                           batch_size=settings.worker_batch_size, name=self.name)
+                           batch_size=settings.worker_batch_size, name=self.name, shutdown=self.rt.shutdown)
 
 
 async def lock_by_ids(session: AsyncSession, model, ids: Iterable[str], **for_update: Any) -> None:

@@ -1,0 +1,68 @@
+"""The loops stop between passes: a shutdown request lets the pass in progress finish (its
+transaction commits) and ends the sleep that follows at once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from shared.polling import Shutdown, poll_forever
+
+
+async def test_a_pass_in_progress_finishes_and_the_loop_returns():
+    shutdown, wake = Shutdown(), asyncio.Event()
+    started, release = asyncio.Event(), asyncio.Event()
+    finished: list[int] = []
+
+    async def one_pass() -> int:
+        started.set()
+        await release.wait()
+        finished.append(len(finished))
+        return 0
+
+    loop = asyncio.create_task(poll_forever(one_pass, wake=wake, poll_seconds=3600, batch_size=10,
+                                            name="test", shutdown=shutdown))
+    await started.wait()
+    shutdown.request()
+    release.set()
+    await asyncio.wait_for(loop, 2)
+    assert finished == [0] and loop.exception() is None
+
+
+async def test_a_request_ends_a_long_nap_at_once():
+    shutdown = Shutdown()
+    passes: list[int] = []
+
+    async def one_pass() -> int:
+        passes.append(1)
+        return 0
+
+    loop = asyncio.create_task(poll_forever(one_pass, wake=asyncio.Event(), poll_seconds=3600, batch_size=10,
+                                            name="test", shutdown=shutdown))
+    await asyncio.sleep(0.05)
+    shutdown.request()
+    await asyncio.wait_for(loop, 1)
+    assert passes == [1]
+
+
+async def test_a_wake_still_starts_the_next_pass_before_shutdown():
+    shutdown, wake = Shutdown(), asyncio.Event()
+    passes: list[int] = []
+
+    async def one_pass() -> int:
+        passes.append(1)
+        if len(passes) == 2:
+            shutdown.request()
+        return 0
+
+    loop = asyncio.create_task(poll_forever(one_pass, wake=wake, poll_seconds=3600, batch_size=10,
+                                            name="test", shutdown=shutdown))
+    await asyncio.sleep(0.05)
+    wake.set()
+    await asyncio.wait_for(loop, 1)
+    assert passes == [1, 1]
+
+
+async def test_nap_after_the_request_does_not_sleep():
+    shutdown = Shutdown()
+    shutdown.request()
+    await asyncio.wait_for(shutdown.nap(3600), 0.5)
