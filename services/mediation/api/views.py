@@ -1,5 +1,6 @@
-"""How a mediation is shown. Lists mask personal data; the detail shows the parties in full only to
-the partner and its mediators, who need them to contact the parties and disclose conflicts."""
+"""How a mediation is shown. Lists mask personal data; the detail shows the parties' names to the
+partner and its mediators, and their id numbers once the partner accepted (domain/disclosure.py):
+they need them to contact the parties and disclose conflicts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from services.mediation.actions.clock import current_due
 from services.mediation.domain.calendar import HolidayCalendar
 from services.mediation.actions.core import rfc3339
+from services.mediation.domain.disclosure import id_numbers_disclosed
 from services.mediation.domain.machine import allowed_actions
 from shared.masking import mask_id_number, mask_name
 from services.mediation.domain.states import MediationStatus, Role
@@ -17,13 +19,14 @@ from shared.auth import Principal
 
 
 def _parties(mediation: Mediation, reveal: bool) -> list[dict[str, Any]]:
+    ids = reveal and id_numbers_disclosed(mediation)
     out = []
     for p in (mediation.case_snapshot or {}).get("parties") or []:
         firm = p.get("law_firm") or (p.get("represented_by") or {}).get("law_firm")
         out.append({
             "party_id": p.get("party_id"), "role": p.get("role"), "kind": p.get("kind"),
             "name": p.get("name") if reveal else mask_name(p.get("name")),
-            "id_number": p.get("id_number") if reveal else mask_id_number(p.get("id_number")),
+            "id_number": p.get("id_number") if ids else mask_id_number(p.get("id_number")),
             "law_firm": firm, "consents_to_mediation": p.get("consents_to_mediation"),
         })
     return out

@@ -24,6 +24,7 @@ from services.mediation.store.models import AuditEntry, Contact, Extension, Exte
 from services.mediation.web.timewords import TimeLeft, deadline_words, moment_words, time_left
 from shared import labels_zh as L
 from shared.clock import beijing_date
+from services.mediation.domain.disclosure import id_numbers_disclosed
 from shared.masking import mask_id_number, mask_name, mask_phone
 
 # statuses in which the case is at this partner and not over
@@ -52,13 +53,8 @@ def money_words(amount: Any) -> str:
         return str(amount)
 
 
-def revealed(mediation: Mediation) -> bool:
-    """Id numbers in full only once this partner accepted the case (and not after it declined)."""
-    return mediation.accepted_at is not None and mediation.status not in ("offered", "declined")
-
-
 def parties_view(mediation: Mediation, mediator_id: str | None, *, in_list: bool = False) -> list[dict[str, Any]]:
-    full = revealed(mediation) and not in_list
+    full = id_numbers_disclosed(mediation) and not in_list
     phones = full and mediation.mediator_id is not None and mediation.mediator_id == mediator_id
     out = []
     for p in (mediation.case_snapshot or {}).get("parties") or []:
@@ -307,7 +303,7 @@ def case_view(mediation: Mediation, mediator_id: str, now: datetime, *, audit: l
         "mediator_id": mediation.mediator_id,
         "mine": mediation.mediator_id == mediator_id,
         "parties": parties_view(mediation, mediator_id),
-        "revealed": revealed(mediation),
+        "revealed": id_numbers_disclosed(mediation),
         "routing": routing_words(mediation),
         "offer": offer, "contact": contact, "deadline": deadline, "outcome": outcome,
         "sessions": [{"at": moment_words(s.scheduled_at, now=now),

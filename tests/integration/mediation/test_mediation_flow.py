@@ -123,6 +123,10 @@ async def test_listing_filters_and_pages(platform, clock):
     assert "assign_mediator" in detail["allowed_actions"] and detail["deadline"]["period_days"] == 30
     ops_view = (await p.client.get(f"/v1/mediations/{ids[0]}", headers=p.auth("ops"))).json()
     assert ops_view["parties"][0]["id_number"] != "370202198001011232"
+    # An offer not yet accepted shows the names (to check for conflicts) but not the id numbers.
+    offer = (await p.client.get(f"/v1/mediations/{ids[1]}", headers=p.auth("partner", **PARTNER))).json()
+    assert offer["parties"][0]["name"] == "张三"
+    assert offer["parties"][0]["id_number"] != "370202198001011232"
 
 
 async def test_the_whole_platform_offers_and_the_partner_accepts(sqlite_urls, bus_url):
