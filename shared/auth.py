@@ -32,6 +32,11 @@ class Principal:
         return self.role == "ops" or (partner_id is not None and self.partner_id == partner_id)
 
 
+def partner_scope(principal: Principal) -> str | None:
+    """The partner a caller is confined to; None for ops, who see everything."""
+    return None if principal.role == "ops" else principal.partner_id
+
+
 def issue_token(secret: str, *, role: str, court_code: str | None = None, partner_id: str | None = None,
                 mediator_id: str | None = None, subject: str | None = None, issuer: str = "courtmed",
                 ttl: timedelta = timedelta(hours=12)) -> str:

@@ -13,11 +13,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from shared.auth import Principal, require
 from shared.logging import get_logger
-from shared.pagination import cursor_position, split_page
+from shared.pagination import after_position, cursor_position, split_page
 from shared.problems import Problem
 
 log = get_logger("outbox.ops")
@@ -80,7 +80,7 @@ def outbox_router(runtime) -> APIRouter:
             except ValueError:
                 raise Problem(422, "The cursor is not one this API gave.",
                               errors=[{"field": "cursor", "message": "invalid cursor"}]) from None
-            query = query.where(tuple_(parked.c.parked_at, parked.c.id) > tuple_(after[0], after_id))
+            query = query.where(after_position(parked.c.parked_at, parked.c.id, (after[0], after_id)))
         async with runtime.db.read() as session:
             rows = (await session.execute(query)).all()
         page, next_cursor = split_page(rows, limit, lambda row: (row.parked_at, str(row.id)))

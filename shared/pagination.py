@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
+from sqlalchemy import ColumnElement, and_, or_
+
 from shared.inputs import EARLIEST, LATEST, line_breaker
 from shared.problems import Problem
 
@@ -117,6 +119,17 @@ def cursor_position(cursor: str | None) -> tuple[datetime, str] | None:
         return decode_cursor(cursor)
     except BadCursor:
         raise _bad_cursor() from None
+
+
+def after_position(at: ColumnElement, row_id: ColumnElement, position: tuple[datetime, Any], *,
+                   newest_first: bool = False) -> ColumnElement[bool]:
+    """The keyset condition of the page after `position`: rows strictly past it in (at, row_id)
+    order. Spelled as OR/AND rather than a row value so the cursor's values bind with their
+    columns' types (UTCDateTime turns a time to UTC, as it is stored)."""
+    at_value, id_value = position
+    if newest_first:
+        return or_(at < at_value, and_(at == at_value, row_id < id_value))
+    return or_(at > at_value, and_(at == at_value, row_id > id_value))
 
 
 def split_page(rows: Sequence[Row], limit: int,

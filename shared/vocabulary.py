@@ -38,6 +38,11 @@ class PartyKind(StrEnum):
     ORGANIZATION = "organization"
 
 
+def values(words: type[StrEnum]) -> tuple[str, ...]:
+    """The plain strings of one vocabulary, in its order (for Literal types and query checks)."""
+    return tuple(word.value for word in words)
+
+
 # The stage at intake fixes the mode of mediation.
 MODE_BY_STAGE = MappingProxyType({
     Stage.PRE_FILING.value: Mode.DELEGATION.value,

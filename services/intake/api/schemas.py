@@ -36,6 +36,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from shared import vocabulary
+from shared.vocabulary import values
 from shared.masking import mask_id_number
 from shared.inputs import SingleLine as Line, Text
 from shared.problems import field_path
@@ -62,11 +64,12 @@ _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 CourtCode = Literal[COURT_CODES]  # type: ignore[valid-type]
 CategoryCode = Literal[CATEGORY_CODES]  # type: ignore[valid-type]
 DistrictCode = Literal[DISTRICT_CODES]  # type: ignore[valid-type]
-Stage = Literal["pre_filing", "post_filing", "in_litigation", "direct"]
-Procedure = Literal["ordinary", "summary"]
-Role = Literal["applicant", "respondent", "third_party"]
-Kind = Literal["person", "organization"]
-Mode = Literal["delegation", "entrustment", "invitation", "self"]
+# The vocabulary's values as Literals: the OpenAPI document lists them inline, as the contract does.
+Stage = Literal[values(vocabulary.Stage)]  # type: ignore[valid-type]
+Procedure = Literal[values(vocabulary.Procedure)]  # type: ignore[valid-type]
+Role = Literal[values(vocabulary.PartyRole)]  # type: ignore[valid-type]
+Kind = Literal[values(vocabulary.PartyKind)]  # type: ignore[valid-type]
+Mode = Literal[values(vocabulary.Mode)]  # type: ignore[valid-type]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -26,6 +26,7 @@ from services.intake.store.models import Case, CaseNumberCounter, IdempotencyKey
 from shared.db import Database
 from shared.events import Envelope
 from shared.messaging import Outbox
+from shared.pagination import after_position
 
 CASES: Table = Case.__table__
 PARTIES: Table = Party.__table__
@@ -304,7 +305,6 @@ async def list_cases(session: AsyncSession, *, court_code: str | None, status: s
     if created_after:
         query = query.where(Case.created_at > created_after)
     if cursor:
-        created_at, case_id = cursor
-        query = query.where(or_(Case.created_at > created_at, and_(Case.created_at == created_at, Case.id > case_id)))
+        query = query.where(after_position(Case.created_at, Case.id, cursor))
     query = query.order_by(Case.created_at, Case.id).limit(limit + 1)
     return list((await session.execute(query)).scalars())

@@ -17,10 +17,10 @@ from services.mediation.actions.core import SYSTEM, Actor, Runtime, check, party
 from services.mediation.actions.offers import note_provisional
 from services.mediation.domain.confirmation import confirmation_window, opens_confirmation_window
 from services.mediation.domain.handoff import Ending, HandoffType, excluded_from_confirmation, handoff_content
-from services.mediation.domain.modes import Mode
 from services.mediation.domain.outcome import Agreement, Outcome, parse_outcome, parse_undisputed_facts
 from services.mediation.domain.states import Action, record_outcome_action
 from services.mediation.store.models import AuditEntry, Mediation
+from shared.vocabulary import Mode
 
 NO_HANDOFF = "no hand-off: closed at the partner"
 

@@ -13,10 +13,10 @@ from services.mediation.actions.core import SYSTEM, Actor, Runtime, check, party
 from services.mediation.actions.outcomes import after_ending
 from services.mediation.domain.deadline import ExtensionLimit, ExtensionRequest, grant_extension
 from services.mediation.domain.handoff import Ending, handoff_content
-from services.mediation.domain.modes import Mode
 from services.mediation.domain.outcome import EndingGround
 from services.mediation.domain.states import Action
 from services.mediation.store.models import Extension, ExtensionConsent, Mediation
+from shared.vocabulary import Mode
 
 
 async def pause(session: AsyncSession, rt: Runtime, mediation: Mediation, actor: Actor, reason: str | None) -> None:

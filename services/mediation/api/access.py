@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.store.models import Mediation
-from shared.auth import Principal, require
+from shared.auth import Principal, partner_scope, require
 from shared.problems import Problem
 
 Staff = Annotated[Principal, Depends(require("partner", "mediator", "ops"))]
@@ -18,10 +18,6 @@ Staff = Annotated[Principal, Depends(require("partner", "mediator", "ops"))]
 
 def runtime(request: Request):
     return request.app.state.runtimes["mediation"]
-
-
-def partner_scope(principal: Principal) -> str | None:
-    return None if principal.role == "ops" else principal.partner_id
 
 
 async def visible_mediation(session: AsyncSession, principal: Principal, case_id: str, *,

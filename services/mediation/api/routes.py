@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.actions import contacts, offers, outcomes, period, sessions, staffing
 from services.mediation.actions.core import Actor, rfc3339
-from services.mediation.api.access import Staff, partner_scope, runtime, visible_mediation
+from services.mediation.api.access import Staff, runtime, visible_mediation
 from services.mediation.api.errors import domain_refusals
 from services.mediation.api.schemas import (ContactIn, DeclineIn, ExtensionIn, MediatorIn, NoteIn, OutcomeIn,
                                             SessionIn, UndisputedFactsIn)
@@ -29,7 +29,7 @@ from services.mediation.domain.states import MediationStatus
 from services.mediation.store import idempotency
 from services.mediation.store import mediations as repo
 from services.mediation.store.models import Mediation
-from shared.auth import Principal
+from shared.auth import Principal, partner_scope
 from shared.pagination import cursor_position, split_page
 from shared.problems import Problem
 

@@ -13,10 +13,10 @@ party conceded while trying to settle: `HandoffContent` has no field that could 
 
 from dataclasses import dataclass
 
-from services.mediation.domain.modes import Mode
 from services.mediation.domain.outcome import Agreement, Outcome, Result, UndisputedFact
 from shared import handoff_table as table
 from shared.handoff_table import Ending, HandoffType
+from shared.vocabulary import Mode
 
 __all__ = ["Ending", "HandoffContent", "HandoffType", "ending_of", "excluded_from_confirmation", "handoff_content",
            "handoff_type"]

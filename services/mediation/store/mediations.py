@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.store.models import AuditEntry, Contact, Extension, ExtensionConsent, Mediation, Session
+from shared.pagination import after_position
 
 
 async def list_mediations(session: AsyncSession, *, partner_id: str | None, status: str | None,
@@ -19,9 +20,7 @@ async def list_mediations(session: AsyncSession, *, partner_id: str | None, stat
     if status is not None:
         query = query.where(Mediation.status == status)
     if cursor is not None:
-        routed_at, case_id = cursor
-        query = query.where(or_(Mediation.routed_at < routed_at,
-                                and_(Mediation.routed_at == routed_at, Mediation.case_id < case_id)))
+        query = query.where(after_position(Mediation.routed_at, Mediation.case_id, cursor, newest_first=True))
     query = query.order_by(Mediation.routed_at.desc(), Mediation.case_id.desc()).limit(limit + 1)
     return list((await session.scalars(query)).all())
 

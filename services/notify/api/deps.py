@@ -17,8 +17,3 @@ def runtime(request: Request):
     return request.app.state.runtimes["notify"]
 
 
-def partner_scope(principal: Principal) -> str | None:
-    """The partner a caller is confined to; None for ops, who see everything."""
-    return None if principal.role == "ops" else principal.partner_id
-
-

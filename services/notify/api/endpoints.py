@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.notify.api.deps import Limit, PartnerOrOps, partner_scope, runtime
+from services.notify.api.deps import Limit, PartnerOrOps, runtime
 from services.notify.api.schemas import EndpointCreate
 from services.notify.api.views import endpoint_view
 from services.notify.channels.safe_url import resolve_and_check
@@ -16,7 +16,7 @@ from services.notify.store import endpoints as store
 from services.notify.store import idempotency
 from shared.pagination import cursor_position, split_page
 from services.notify.store.models import WebhookEndpoint
-from shared.auth import Principal
+from shared.auth import Principal, partner_scope
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])

@@ -23,17 +23,12 @@ from typing import Any
 
 from shared import handoff_table as table
 from shared.handoff_table import COURT_FEE_BASIS, HandoffType
+from shared.vocabulary import MODE_BY_STAGE
 
 # Fixed so that the same outcome of the same case always yields the same hand-off id: the court
 # deduplicates on it when an event is redelivered or a hand-off is retried.
 HANDOFF_NAMESPACE = uuid.UUID("6f0d3c2e-6a53-4d1b-9a3e-2f1c0b7e5d21")
 
-STAGE_TO_MODE = {
-    "pre_filing": "delegation",
-    "post_filing": "entrustment",
-    "in_litigation": "invitation",
-    "direct": "self",
-}
 # Keys that may sit inside an agreement object but are not part of what the parties signed.
 CONFIDENTIAL_KEYS = frozenset({
     "note", "notes", "concession", "concessions", "mediator_note", "mediator_notes",
@@ -113,7 +108,7 @@ def build_handoff(event_type: str, event_data: Mapping[str, Any]) -> Handoff | N
     if outcome is None:
         return None
     data = _flatten(event_data)
-    mode = data.get("mode") or STAGE_TO_MODE.get(data.get("stage") or "")
+    mode = data.get("mode") or MODE_BY_STAGE.get(data.get("stage") or "")
     kind = _handoff_type(outcome, mode, data)
     if kind is None:
         return None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 
 from services.notify.store.models import Delivery, DeliveryAttempt, WebhookEndpoint, WebhookMessage
 from shared.db import Database
+from shared.pagination import after_position
 
 DELIVERY_STATUSES = ("pending", "succeeded", "failed", "dead")
 REPLAYABLE = ("failed", "dead")
@@ -145,8 +146,7 @@ async def list_deliveries(session: AsyncSession, *, partner_id: str | None, endp
     if status:
         query = query.where(Delivery.status == status)
     if cursor:
-        at, last_id = cursor
-        query = query.where(or_(Delivery.created_at > at, and_(Delivery.created_at == at, Delivery.id > last_id)))
+        query = query.where(after_position(Delivery.created_at, Delivery.id, cursor))
     query = query.order_by(Delivery.created_at, Delivery.id).limit(limit + 1)
     return list((await session.execute(query)).scalars())
 

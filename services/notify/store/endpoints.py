@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy import Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.retry import should_disable_endpoint, failing_reason
 from services.notify.domain.signing import new_secret
 from services.notify.store.models import Delivery, WebhookEndpoint
+from shared.pagination import after_position
 
 
 async def create_endpoint(session: AsyncSession, *, partner_id: str | None, url: str, event_types: list[str],
@@ -36,9 +37,7 @@ async def list_endpoints(session: AsyncSession, *, partner_id: str | None, curso
     if partner_id is not None:
         query = query.where(WebhookEndpoint.partner_id == partner_id)
     if cursor:
-        at, last_id = cursor
-        query = query.where(or_(WebhookEndpoint.created_at > at,
-                                and_(WebhookEndpoint.created_at == at, WebhookEndpoint.id > last_id)))
+        query = query.where(after_position(WebhookEndpoint.created_at, WebhookEndpoint.id, cursor))
     query = query.order_by(WebhookEndpoint.created_at, WebhookEndpoint.id).limit(limit + 1)
     return list((await session.execute(query)).scalars())
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.handoff import Handoff as HandoffDocument
 from services.notify.store.models import Handoff
 from shared.db import Database
+from shared.pagination import after_position
 
 # `sent`: the court took it but has not given its number yet; asking again is how we learn it.
 OPEN_STATUSES = ("pending", "sent")
@@ -67,7 +68,6 @@ async def list_handoffs(session: AsyncSession, *, case_id: str | None, court_cod
     if partner_id is not None:
         query = query.where(Handoff.partner_id == partner_id)
     if cursor:
-        at, last_id = cursor
-        query = query.where(or_(Handoff.created_at > at, and_(Handoff.created_at == at, Handoff.id > last_id)))
+        query = query.where(after_position(Handoff.created_at, Handoff.id, cursor))
     query = query.order_by(Handoff.created_at, Handoff.id).limit(limit + 1)
     return list((await session.execute(query)).scalars())

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from shared.events import Envelope
+from shared.vocabulary import MODE_BY_STAGE
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 
@@ -85,8 +86,7 @@ def received_event(case_id: str, at: datetime, *, stage: str = "pre_filing", cat
     number = f"(2026)鲁0202民诉前调{uuid.UUID(case_id).int % 900 + 100}号" if stage == "pre_filing" else None
     return event("case.received", case_id, {
         "case_number": number, "court_code": court_code, "stage": stage,
-        "mode": {"pre_filing": "delegation", "post_filing": "entrustment", "in_litigation": "invitation",
-                 "direct": "self"}[stage],
+        "mode": MODE_BY_STAGE[stage],
         "procedure": None if stage in ("pre_filing", "direct") else "ordinary",
         "court_case_number": None if stage in ("pre_filing", "direct") else "(2026)鲁0202民初88号",
         "category": category, "district": court_code, "claim_amount": "12500.00", "partner_id": partner_id,

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from services.notify.court_simulator import create_app as court_app
 from services.notify.store.models import MESSAGING, Handoff
 from shared.clock import ManualClock
+from shared.vocabulary import MODE_BY_STAGE
 from tests.integration.notify.support import (FAST, START, event, received_event, routed_event, rows, serve,
                                               wait_until)
 from tests.support.cases import case_body
 from tests.support.platform import running
 
-MODE = {"pre_filing": "delegation", "post_filing": "entrustment", "in_litigation": "invitation", "direct": "self"}
 CONFIRM = {"terms": "分期付清", "apply_judicial_confirmation": True}
 # (stage, category, event type, event data, the hand-off type the court must get; None: no hand-off)
 TABLE = [
@@ -69,8 +69,8 @@ async def test_each_outcome_hands_off_its_type_and_the_court_number_comes_back(p
                 await p.bus.publish(received_event(case_id, START, stage=stage, category=category,
                                                    partner_id="P15" if stage == "direct" else None))
                 if event_type != "case.unroutable":
-                    await p.bus.publish(routed_event(case_id, START + timedelta(seconds=1), mode=MODE[stage]))
-                await p.bus.publish(event(event_type, case_id, {"mode": MODE[stage], **data},
+                    await p.bus.publish(routed_event(case_id, START + timedelta(seconds=1), mode=MODE_BY_STAGE[stage]))
+                await p.bus.publish(event(event_type, case_id, {"mode": MODE_BY_STAGE[stage], **data},
                                           START + timedelta(seconds=2)))
             expected_count = sum(1 for *_, expected in TABLE if expected)
             await wait_until(lambda: _handoffs(rt, expected_count), what="hand-offs queued")

@@ -17,11 +17,10 @@ from services.routing.store import roster as roster_store
 from services.routing.store import rulesets as rulesets_store
 from services.routing.store.models import MESSAGING, DecisionRow, PartnerRow
 from shared.events import Envelope
+from shared.vocabulary import MODE_BY_STAGE
 from tests.support.cases import case_body
 from tests.support.platform import Platform, running
 
-MODE_BY_STAGE = {"pre_filing": "delegation", "post_filing": "entrustment", "in_litigation": "invitation",
-                 "direct": "self"}
 DOCKETED = {"court_case_number": "(2026)鲁0202民初100号"}
 
 

@@ -9,8 +9,8 @@ from services.mediation.domain.handoff import (
     handoff_content,
     handoff_type,
 )
-from services.mediation.domain.modes import Mode
 from services.mediation.domain.outcome import Agreement, EndingGround, Outcome, Result, UndisputedFact
+from shared.vocabulary import Mode
 
 H = HandoffType
 PARTIES = frozenset({"A1", "R1"})

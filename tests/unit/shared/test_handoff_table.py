@@ -10,10 +10,10 @@ import itertools
 import pytest
 
 from services.mediation.domain.handoff import handoff_type as mediation_handoff_type
-from services.mediation.domain.modes import Mode
 from services.mediation.domain.outcome import Agreement
 from services.notify.domain.handoff import build_handoff
 from shared.handoff_table import COURT_FEE_BASIS, Ending, HandoffType, court_fee_halved
+from shared.vocabulary import Mode
 
 STAGE = {"delegation": "pre_filing", "entrustment": "post_filing", "invitation": "in_litigation", "self": "direct"}
 EVENT = {Ending.SETTLED: "mediation.settled", Ending.FAILED: "mediation.failed", Ending.EXPIRED: "mediation.expired",
