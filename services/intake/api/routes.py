@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from services.intake.metrics import CASES_RECEIVED
+from services.intake.actions import filing, withdrawal
 from services.intake.api.schemas import (CaseBatch, CaseBatchAnswer, CaseCreate, CaseCreated, CaseList, CaseView,
                                          CategoryCode, PartnerId, Status, WithdrawRequest, field_errors)
-from services.intake.api.views import case_view, created_view
-from services.intake.domain.case_number import case_number_year
-from services.intake.domain.reference import mode_for_stage
+from services.intake.api.views import case_view
 from services.intake.store import cases as repo
 from services.intake.store.models import Case
 from shared.auth import Principal, require
 from shared.boundary import BODY_LIMIT_KEY
-from shared.events import Envelope
+from shared.idempotency import IdempotencyKeyHeader, Replay, replayed
 from shared.inputs import Instant
 from shared.logging import get_logger
 from shared.pagination import cursor_position, split_page
@@ -31,7 +28,6 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 Clerk = Annotated[Principal, Depends(require("clerk"))]
 Reader = Annotated[Principal, Depends(require("clerk", "ops"))]
-IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 BATCH_BODY_BYTES = 8 * 1024 * 1024
 
 
@@ -64,12 +60,10 @@ async def create_case(body: CaseCreate, request: Request, principal: Clerk,
     if not idempotency_key:
         raise Problem(400, "The Idempotency-Key header is required on POST /v1/cases.",
                       errors=[{"field": "Idempotency-Key", "message": "required header"}])
-    [outcome] = await _file(runtime(request), principal, [_filing(idempotency_key, body, principal)])
-    if isinstance(outcome, Problem):
-        raise outcome
-    if outcome.replayed:
-        return JSONResponse(outcome.body, status_code=outcome.status_code, headers={"Idempotent-Replayed": "true"})
-    return JSONResponse(outcome.body, status_code=201, headers={"Location": f"/v1/cases/{outcome.body['id']}"})
+    [answer] = await filing.file_cases(runtime(request), principal, [_filing(idempotency_key, body, principal)])
+    if isinstance(answer, Replay):
+        return replayed(answer)
+    return JSONResponse(answer.body, status_code=201, headers={"Location": f"/v1/cases/{answer.body['id']}"})
 
 
 @router.post("/batch", summary="File up to 500 disputes at once, answered item by item (clerk)",
@@ -78,8 +72,9 @@ async def create_case(body: CaseCreate, request: Request, principal: Clerk,
              openapi_extra={BODY_LIMIT_KEY: BATCH_BODY_BYTES})
 async def create_cases(batch: CaseBatch, request: Request, principal: Clerk) -> JSONResponse:
     checked = [_checked(item.idempotency_key, item.case, principal) for item in batch.items]
-    filed = iter(await _file(runtime(request), principal, [c for c in checked if isinstance(c, repo.Filing)]))
-    answers = [next(filed) if isinstance(c, repo.Filing) else c for c in checked]
+    filed = iter(await filing.file_cases(runtime(request), principal,
+                                         [c for c in checked if isinstance(c, filing.Filing)]))
+    answers = [next(filed) if isinstance(c, filing.Filing) else c for c in checked]
     items = [_batch_item(index, item.idempotency_key, answer)
              for index, (item, answer) in enumerate(zip(batch.items, answers))]
     counts = {"created": sum(1 for i in items if i["status"] == 201 and not i["replayed"]),
@@ -89,16 +84,7 @@ async def create_cases(batch: CaseBatch, request: Request, principal: Clerk) -> 
     return JSONResponse({"items": items, "counts": counts})
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What filing one case answers: 201 and the created case, or the first answer of its key."""
-
-    status_code: int
-    body: dict
-    replayed: bool = False
-
-
-def _checked(key: str, raw: Any, principal: Principal) -> repo.Filing | Problem:
+def _checked(key: str, raw: Any, principal: Principal) -> filing.Filing | Problem:
     """A batch item's case checked as POST /v1/cases checks its body: the same problem if refused."""
     try:
         case = CaseCreate.model_validate(raw)
@@ -111,45 +97,24 @@ def _checked(key: str, raw: Any, principal: Principal) -> repo.Filing | Problem:
         return refused
 
 
-def _filing(key: str, case: CaseCreate, principal: Principal) -> repo.Filing:
+def _filing(key: str, case: CaseCreate, principal: Principal) -> filing.Filing:
     if case.court_code != principal.court_code:
         raise Problem(403, "A clerk may only file cases for their own court.",
                       errors=[{"field": "court_code", "message": f"your token is bound to court {principal.court_code}"}])
-    return repo.Filing.of(key, case.model_dump(mode="json"))
+    return filing.Filing.of(key, case.model_dump(mode="json"))
 
 
-async def _file(rt, principal: Principal, filings: list[repo.Filing]) -> list[Outcome | Problem]:
-    """File each case once per Idempotency-Key, all in one transaction: the single create and the
-    batch share this path. Answers come in the order of `filings`."""
-    if not filings:
-        return []
-    scope = f"clerk:{principal.court_code}"
-    now = rt.clock.now()
-    async with rt.db.unit_of_work() as session:
-        earlier = await repo.claim_idempotency_keys(session, rt.db, scope, {f.key: f.fingerprint for f in filings}, now)
-        new = [repo.new_case(f, created_by=principal.subject, now=now) for f in filings if f.key not in earlier]
-        filed = await repo.file_cases(session, rt.db, rt.outbox, new, year=case_number_year(now))
-        created = {case.key: created_view(case.row) for case in filed}
-        await repo.record_idempotent_responses(session, scope, [(case.key, 201, created[case.key], case.id)
-                                                                for case in filed])
-    for case in filed:  # counted once committed: a rolled-back batch received nothing
-        CASES_RECEIVED.labels(mode=mode_for_stage(case.row["stage"]), category=case.row["category"]).inc()
-    return [Outcome(201, created[f.key]) if f.key in created else _replay(earlier[f.key]) for f in filings]
-
-
-def _replay(earlier: repo.IdempotentReplay) -> Outcome | Problem:
-    if not earlier.same_body:
-        return Problem(409, "This Idempotency-Key was used with a different request body.",
-                       errors=[{"field": "Idempotency-Key", "message": "reused with another body"}])
-    return Outcome(earlier.status_code, earlier.response, replayed=True)
-
-
-def _batch_item(index: int, key: str, answer: Outcome | Problem) -> dict:
+def _batch_item(index: int, key: str, answer: filing.Filed | Replay | Problem) -> dict:
+    """One item's answer: filed, replayed, or the problem POST /v1/cases would answer for it."""
+    if isinstance(answer, Replay):
+        answer = answer.refusal() or answer
     if isinstance(answer, Problem):
-        return {"index": index, "idempotency_key": key, "status": answer.status, "replayed": False,
-                "body": answer.body()}
-    return {"index": index, "idempotency_key": key, "status": answer.status_code, "replayed": answer.replayed,
-            "body": answer.body}
+        status, again, body = answer.status, False, answer.body()
+    elif isinstance(answer, Replay):
+        status, again, body = answer.status_code, True, answer.response
+    else:
+        status, again, body = 201, False, answer.body
+    return {"index": index, "idempotency_key": key, "status": status, "replayed": again, "body": body}
 
 
 @router.get("/{case_id}", summary="The case as the clerk sees it now, with its timeline", response_model=CaseView)
@@ -180,13 +145,9 @@ async def withdraw_case(case_id: str, request: Request, principal: Clerk, body: 
     rt = runtime(request)
     async with rt.db.unit_of_work() as session:
         case = await _visible_case(session, principal, case_id, lock=True)
-        if case.status in {"settled", "failed", "withdrawn", "expired", "unroutable", "handed_off", "closed"}:
-            raise Problem(409, f"The case is already {case.status}; it cannot be withdrawn.")
-        envelope = Envelope.new("case.withdrawn", case.id, "intake",
-                                {"reason": (body.reason if body else None), "withdrawn_by": principal.subject,
-                                 "court_code": case.court_code, "stage": case.stage},
-                                occurred_at=rt.clock.now())
-        await rt.outbox.add(session, envelope)
-        await repo.record_event(session, envelope, case)
+        try:
+            await withdrawal.withdraw(session, rt, case, reason=body.reason if body else None, by=principal.subject)
+        except withdrawal.AlreadyClosed as closed:
+            raise Problem(409, f"The case is already {closed.status}; it cannot be withdrawn.") from None
         timeline = await repo.timeline_of(session, case.id)
         return case_view(case, timeline, reveal_personal_data=True)

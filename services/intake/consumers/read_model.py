@@ -2,7 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.store.cases import record_event
+from services.intake.actions.read_model import record_event
 from services.topology import INTAKE_EVENTS
 from shared.events import Envelope
 from shared.messaging import ConsumerHandler

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, Strin
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime
+from shared.idempotency import idempotency_keys
 from shared.messaging import messaging_tables
 
 
@@ -88,16 +89,5 @@ class CaseNumberCounter(Base):
     last_sequence: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class IdempotencyKey(Base):
-    __tablename__ = "idempotency_keys"
-
-    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict] = mapped_column(JSON)
-    case_id: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
+IDEMPOTENCY_KEYS = idempotency_keys(Base.metadata)
 MESSAGING = messaging_tables(Base.metadata)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,17 +26,15 @@ from services.mediation.api.schemas import (ContactIn, DeclineIn, ExtensionIn, M
                                             SessionIn, UndisputedFactsIn)
 from services.mediation.api.views import detail_view, summary_view
 from services.mediation.domain.states import MediationStatus
-from services.mediation.store import idempotency
 from services.mediation.store import mediations as repo
-from services.mediation.store.models import Mediation
+from services.mediation.store.models import IDEMPOTENCY_KEYS, Mediation
 from shared.auth import Principal, partner_scope
+from shared.idempotency import IdempotencyKeyHeader, fingerprint, replayed
 from shared.pagination import cursor_position, split_page
-from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/mediations", tags=["mediations"])
 
 Work = Callable[[AsyncSession, Any, Mediation, Actor], Awaitable[dict[str, Any] | None]]
-IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 async def _detail(session: AsyncSession, rt, mediation: Mediation, principal: Principal) -> dict[str, Any]:
@@ -69,21 +67,19 @@ async def create(request: Request, principal: Principal, case_id: str, work: Wor
     if not key:
         return JSONResponse(await act(rt, principal, case_id, work), status_code=201)
     actor, scope = Actor.of(principal), _caller(principal)
-    fingerprint = idempotency.request_fingerprint("POST", request.url.path, body)
+    # The same key on another path is another request: the path is part of what a retry repeats.
+    request_hash = fingerprint({"method": "POST", "path": request.url.path, "body": body})
     with domain_refusals():
         async with rt.db.unit_of_work() as session:
             mediation = await visible_mediation(session, principal, case_id, lock=True)
-            earlier = await idempotency.claim(session, rt.db, scope, key, fingerprint, rt.clock.now())
+            earlier = await IDEMPOTENCY_KEYS.claim(session, rt.db, scope, key, request_hash, rt.clock.now())
             if earlier is None:
                 extra = await work(session, rt, mediation, actor)
                 answer = {**await _detail(session, rt, mediation, principal), **(extra or {})}
-                await idempotency.remember(session, scope, key, 201, answer)
+                await IDEMPOTENCY_KEYS.remember(session, scope, key, 201, answer)
     if earlier is None:
         return JSONResponse(answer, status_code=201)
-    if not earlier.same_body:
-        raise Problem(409, "This Idempotency-Key was used with a different request.",
-                      errors=[{"field": "Idempotency-Key", "message": "reused with another body or path"}])
-    return JSONResponse(earlier.response, status_code=earlier.status_code, headers={"Idempotent-Replayed": "true"})
+    return replayed(earlier)
 
 
 @router.get("", summary="The caller's partner's mediations (all of them for ops), newest first")

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
+from shared.idempotency import idempotency_keys
 from shared.messaging import messaging_tables
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY
@@ -254,18 +255,5 @@ class SignInThrottle(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class IdempotencyKey(Base):
-    """The answer to a POST sent with an Idempotency-Key, written in the transaction of its effect:
-    the same key and body answer it again, another body is refused (409)."""
-
-    __tablename__ = "idempotency_keys"
-
-    scope: Mapped[str] = mapped_column(String(200), primary_key=True)  # the caller: role, partner, person
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    response: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
+IDEMPOTENCY_KEYS = idempotency_keys(Base.metadata)
 MESSAGING = messaging_tables(Base.metadata)

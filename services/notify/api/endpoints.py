@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.notify.api.deps import Limit, PartnerOrOps, runtime
@@ -13,14 +11,13 @@ from services.notify.api.views import endpoint_view
 from services.notify.channels.safe_url import resolve_and_check
 from services.notify.domain.ssrf import UnsafeUrl
 from services.notify.store import endpoints as store
-from services.notify.store import idempotency
 from shared.pagination import cursor_position, split_page
-from services.notify.store.models import WebhookEndpoint
+from services.notify.store.models import IDEMPOTENCY_KEYS, WebhookEndpoint
 from shared.auth import Principal, partner_scope
+from shared.idempotency import IdempotencyKeyHeader, fingerprint, replayed
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])
-IdempotencyKeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 async def check_url(rt, url: str) -> None:
@@ -55,32 +52,25 @@ async def create_endpoint(body: EndpointCreate, request: Request, principal: Par
     await check_url(rt, body.url)
     now = rt.clock.now()
     scope = f"{principal.role}:{principal.partner_id or principal.subject}"
-    request_hash = idempotency.fingerprint(body.model_dump(mode="json"))
     async with rt.db.unit_of_work() as session:
         earlier = None
         if idempotency_key:
-            earlier = await idempotency.claim_key(session, rt.db, scope, idempotency_key, request_hash, now)
+            earlier = await IDEMPOTENCY_KEYS.claim(session, rt.db, scope, idempotency_key,
+                                                   fingerprint(body.model_dump(mode="json")), now)
         if earlier is None:
             endpoint = await store.create_endpoint(session, partner_id=partner_id, url=body.url,
                                                    event_types=body.event_types, created_by=principal.subject, now=now)
             if idempotency_key:
-                await idempotency.remember(session, scope, idempotency_key, endpoint.id)
+                # The secret is shown once, to the request that created it: the remembered answer, which
+                # a replay gives anyone holding the key, has none. A caller whose first answer was lost
+                # rotates the secret to get a new one.
+                await IDEMPOTENCY_KEYS.remember(session, scope, idempotency_key, 201, endpoint_view(endpoint))
             answer = endpoint_view(endpoint, reveal_secret=True)
-        elif earlier.request_hash != request_hash:
-            raise Problem(409, "This Idempotency-Key was used with a different request body.",
-                          errors=[{"field": "Idempotency-Key", "message": "reused with another body"}])
-        else:
-            endpoint = await store.get_endpoint(session, earlier.endpoint_id)
-            if endpoint is None:
-                raise Problem(409, "The endpoint this Idempotency-Key created has since been deleted.")
-            # The secret is shown once, to the request that created it: a replay (anyone holding the
-            # key, or the same caller after a rotation) answers the endpoint without it. A caller
-            # whose first answer was lost rotates the secret to get a new one.
-            answer = endpoint_view(endpoint)
-    headers = {"Location": f"/v1/webhook-endpoints/{answer['id']}"}
+        elif earlier.same_body and await store.get_endpoint(session, earlier.response["id"]) is None:
+            raise Problem(409, "The endpoint this Idempotency-Key created has since been deleted.")
     if earlier is not None:
-        headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(answer, status_code=201, headers=headers)
+        return replayed(earlier, {"Location": f"/v1/webhook-endpoints/{earlier.response['id']}"})
+    return JSONResponse(answer, status_code=201, headers={"Location": f"/v1/webhook-endpoints/{answer['id']}"})
 
 
 @router.get("", summary="Endpoints (a partner sees its own), cursor-paginated")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.notify.store.sealed import SealedSecret
 from shared.db import UTCDateTime
+from shared.idempotency import idempotency_keys
 from shared.messaging import messaging_tables
 
 # SQLite only autoincrements a plain INTEGER primary key.
@@ -212,16 +213,5 @@ class Notice(Base):
     )
 
 
-class IdempotencyKey(Base):
-    """POST /v1/webhook-endpoints with an Idempotency-Key: the same key answers the same endpoint."""
-
-    __tablename__ = "idempotency_keys"
-
-    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    endpoint_id: Mapped[str] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
+IDEMPOTENCY_KEYS = idempotency_keys(Base.metadata)
 MESSAGING = messaging_tables(Base.metadata)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from services.intake.store.models import Case, IdempotencyKey, TimelineEntry
+from services.intake.store.models import IDEMPOTENCY_KEYS, Case, TimelineEntry
 from shared.events import Envelope
 from tests.support.cases import case_body
 from tests.support.platform import running
@@ -42,7 +42,7 @@ async def test_bad_bodies_answer_422_with_the_field_and_store_nothing(pg_databas
             assert expected in fields, (name, fields)
         assert len(BAD_BODIES) >= 40
         assert await count(p, Case) == 0
-        assert await count(p, IdempotencyKey) == 0
+        assert await count(p, IDEMPOTENCY_KEYS.table) == 0
         async with p.runtimes["intake"].db.read() as session:
             outbox = p.runtimes["intake"].tables.outbox
             assert await session.scalar(select(func.count()).select_from(outbox)) == 0

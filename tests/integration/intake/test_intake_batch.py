@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import event, select
 
-from services.intake.store.models import Case, IdempotencyKey, Party, TimelineEntry
+from services.intake.store.models import IDEMPOTENCY_KEYS, Case, Party, TimelineEntry
 from tests.integration.intake.test_intake_api import CLERK_A, CLERK_B, count, headers
 from tests.support.cases import case_body
 from tests.support.platform import running
@@ -45,7 +45,7 @@ async def received_payloads(p) -> dict[str, dict]:
 
 
 async def nothing_stored(p) -> bool:
-    return (await count(p, Case), await count(p, IdempotencyKey), len(await received_payloads(p))) == (0, 0, 0)
+    return (await count(p, Case), await count(p, IDEMPOTENCY_KEYS.table), len(await received_payloads(p))) == (0, 0, 0)
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
@@ -72,7 +72,7 @@ async def test_500_items_with_3_invalid_file_497_numbered_in_order(backend, pg_d
         assert {r["status"] for r in filed} == {201} and not any(r["replayed"] for r in filed)
         assert [sequence(r["body"]["case_number"]) for r in filed] == list(range(1, 498))
         assert answer.json()["counts"] == {"created": 497, "replayed": 0, "refused": 3}
-        assert await count(p, Case) == 497 and await count(p, IdempotencyKey) == 497
+        assert await count(p, Case) == 497 and await count(p, IDEMPOTENCY_KEYS.table) == 497
         assert await count(p, Party) == 2 * 497 and await count(p, TimelineEntry) == 497
         payloads = await received_payloads(p)
         assert set(payloads) == {r["body"]["id"] for r in filed}

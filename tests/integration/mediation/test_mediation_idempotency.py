@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from services.mediation.store.models import Extension, IdempotencyKey, Session
+from services.mediation.store.models import IDEMPOTENCY_KEYS, Extension, Session
 from tests.integration.mediation.helpers import PARTIES, emitted, put
 
 MEDIATOR = {"partner_id": "P12", "mediator_id": "P12-M02"}
@@ -71,7 +71,7 @@ async def test_racing_retries_of_one_key_create_one_session(platform, clock):
                                                    headers=headers) for _ in range(8)))
     assert {a.status_code for a in answers} == {201}
     assert len({a.json()["session"]["id"] for a in answers}) == 1
-    assert await _count(p, Session) == 1 and await _count(p, IdempotencyKey) == 1
+    assert await _count(p, Session) == 1 and await _count(p, IDEMPOTENCY_KEYS.table) == 1
 
 
 async def test_extensions_replay_and_a_refusal_leaves_the_key_free(platform, clock):
@@ -80,7 +80,7 @@ async def test_extensions_replay_and_a_refusal_leaves_the_key_free(platform, clo
     url = f"/v1/mediations/{case.case_id}/extensions"
     headers = {**p.auth("mediator", **MEDIATOR), "Idempotency-Key": "extend-1"}
     refused = await p.client.post(url, json={"days": 10, "consents": PARTIES[:1]}, headers=headers)
-    assert refused.status_code == 422 and await _count(p, IdempotencyKey) == 0
+    assert refused.status_code == 422 and await _count(p, IDEMPOTENCY_KEYS.table) == 0
     granted = await p.client.post(url, json={"days": 10, "consents": PARTIES}, headers=headers)
     assert granted.status_code == 201, granted.text
     again = await p.client.post(url, json={"days": 10, "consents": PARTIES}, headers=headers)
