@@ -16,7 +16,7 @@ import structlog
 from shared.context import accepted_traceparent, correlation_id_or_new, correlation_id_var, traceparent_var
 from shared.logging import get_logger
 from shared.metrics import HTTP_DURATION, HTTP_REQUESTS
-from shared.problems import Problem, problem_response
+from shared.problems import Problem, problem_response, unexpected_problem
 from shared.ratelimit import RateLimiter
 
 Scope = dict[str, Any]
@@ -74,15 +74,15 @@ class RequestContext:
             with structlog.contextvars.bound_contextvars(correlation_id=cid):
                 try:
                     await self.app(scope, receive, send_with_id)
-                except Exception:
+                except Exception as exc:
                     # Answered here, not by Starlette's outermost error handler: there the id is
                     # already unbound, so neither the answer nor the log line would carry it.
-                    log.error("unhandled error", method=scope["method"], route=_route_template(scope),
-                              exc_info=True)
+                    with structlog.contextvars.bound_contextvars(method=scope["method"],
+                                                                 route=_route_template(scope)):
+                        problem = unexpected_problem(exc, correlation_id=cid)
                     if responded:
                         raise
-                    await problem_response(Problem(500, "An unexpected error occurred.", correlation_id=cid))(
-                        scope, receive, send_with_id)
+                    await problem_response(problem)(scope, receive, send_with_id)
                 finally:
                     route = _route_template(scope)
                     elapsed = time.perf_counter() - started

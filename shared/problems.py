@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
+from sqlalchemy import exc as sa_exc
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -92,5 +95,38 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error", error_type=type(exc).__name__, exc_info=True)
-        return problem_response(Problem(500, "An unexpected error occurred."))
+        return problem_response(unexpected_problem(exc))
+
+
+def unexpected_problem(exc: BaseException, *, correlation_id: str | None = None) -> Problem:
+    """The answer to an exception no handler expected, logged: 503 when the database cannot be
+    reached (nothing was written, since the transaction did not commit: the client retries, with the
+    same Idempotency-Key where it has one), 500 for anything else."""
+    extra = {"correlation_id": correlation_id} if correlation_id else {}
+    if database_unreachable(exc):
+        log.warning("database unreachable", error_type=type(exc).__name__)
+        return Problem(503, "The database cannot be reached; try again shortly.",
+                       headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)}, **extra)
+    log.error("unhandled error", error_type=type(exc).__name__, exc_info=exc)
+    return Problem(500, "An unexpected error occurred.", **extra)
+
+
+UNAVAILABLE_RETRY_AFTER_S = 5
+
+# What a lost or refused database connection raises, through SQLAlchemy or on its own.
+_CONNECTION_ERRORS = (ConnectionError, socket.gaierror, asyncpg.PostgresConnectionError,
+                      asyncpg.ConnectionDoesNotExistError, asyncpg.CannotConnectNowError, sa_exc.TimeoutError)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not be reached (a 503), rather than a bug (a 500)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, _CONNECTION_ERRORS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

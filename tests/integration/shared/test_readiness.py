@@ -4,6 +4,7 @@ never depends on it."""
 from __future__ import annotations
 
 from tests.support import infra
+from tests.support.cases import case_body
 from tests.support.platform import running
 from tests.support.tcp_proxy import TcpProxy
 
@@ -42,5 +43,28 @@ async def test_readyz_follows_the_broker(pg_database, rabbit_vhost):
 
                 await asyncio.sleep(0.2)
             assert (await p.client.get("/readyz")).status_code == 200
+    finally:
+        await proxy.close()
+
+
+async def test_requests_answer_503_while_the_database_is_unreachable(pg_database):
+    """A clerk's system is told to retry (503, Retry-After), not that the platform is broken (500);
+    nothing was filed, and the same Idempotency-Key files the case once the database is back."""
+    url = await pg_database("intake")
+    database = url.rsplit("/", 1)[1]
+    proxy = await TcpProxy(infra.PG_PORT).start()
+    try:
+        async with running({"intake": infra.pg_url(database, port=proxy.port)}) as p:
+            clerk = {**p.auth("clerk", court_code="370202"), "Idempotency-Key": "cut-1"}
+            await proxy.cut()
+            refused = await p.client.post("/v1/cases", headers=clerk, json=case_body())
+            assert refused.status_code == 503, refused.text
+            assert refused.headers["content-type"].startswith("application/problem+json")
+            assert int(refused.headers["retry-after"]) > 0
+            listed = await p.client.get("/v1/cases", headers=p.auth("clerk", court_code="370202"))
+            assert listed.status_code == 503
+            await proxy.restore()
+            filed = await p.client.post("/v1/cases", headers=clerk, json=case_body())
+            assert filed.status_code == 201, filed.text
     finally:
         await proxy.close()
