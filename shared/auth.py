@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
 
+from shared.clock import Clock, SystemClock
 from shared.inputs import line_breaker
 from shared.problems import Problem
 
@@ -39,7 +40,9 @@ def partner_scope(principal: Principal) -> str | None:
 
 def issue_token(secret: str, *, role: str, court_code: str | None = None, partner_id: str | None = None,
                 mediator_id: str | None = None, subject: str | None = None, issuer: str = "courtmed",
-                ttl: timedelta = timedelta(hours=12)) -> str:
+                ttl: timedelta = timedelta(hours=12), clock: Clock | None = None) -> str:
+    """A signed token. Its times are checked against the wall clock of whoever reads it, so it is
+    issued by the system clock unless a test gives another."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     if role == "clerk" and not court_code:
@@ -48,7 +51,7 @@ def issue_token(secret: str, *, role: str, court_code: str | None = None, partne
         raise ValueError(f"a {role} token is bound to a partner id")
     if role == "mediator" and not mediator_id:
         raise ValueError("a mediator token names the mediator")
-    now = datetime.now(timezone.utc)
+    now = (clock or SystemClock()).now()
     claims = {"sub": subject or f"{role}:{court_code or partner_id or 'ops'}:{mediator_id or uuid.uuid4().hex[:8]}",
               "role": role, "iss": issuer, "iat": now, "exp": now + ttl}
     for key, value in (("court_code", court_code), ("partner_id", partner_id), ("mediator_id", mediator_id)):

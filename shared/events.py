@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.clock import SystemClock
 from shared.context import accepted_traceparent, correlation_id_or_new, correlation_id_var, traceparent_var
 
 EVENT_TYPES = (
@@ -38,7 +39,8 @@ EVENT_TYPES = (
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """For an envelope made without a time (tools, tests); services pass their clock's."""
+    return SystemClock().now()
 
 
 class Envelope(BaseModel):

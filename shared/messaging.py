@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import structlog
 from sqlalchemy import (BigInteger, Column, Index, Integer, MetaData, String, Table, Text, func,
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import BatchHandler, Bus
 from shared.bus.base import NotAttempted, Unpublishable
+from shared.clock import Clock, SystemClock
 from shared.context import correlation_id_var, traceparent_var
 from shared.db import Database, UTCDateTime
 from shared.events import Envelope
@@ -97,8 +98,10 @@ class Outbox:
     """Writes events with the business change and relays them to the bus."""
 
     def __init__(self, db: Database, tables: MessagingTables, bus: Bus, service: str,
-                 *, poll_seconds: float = 0.2, batch_size: int = 200, shutdown: Shutdown | None = None) -> None:
+                 *, poll_seconds: float = 0.2, batch_size: int = 200, shutdown: Shutdown | None = None,
+                 clock: Clock | None = None) -> None:
         self.db, self.table, self.parked, self.bus, self.service = db, tables.outbox, tables.parked, bus, service
+        self.clock = clock or SystemClock()
         self.shutdown = shutdown or Shutdown()
         self.poll_seconds, self.batch_size = poll_seconds, batch_size
         self._insert = self.table.insert()
@@ -121,7 +124,7 @@ class Outbox:
         """One multi-row INSERT for the events of a transaction, in the order given."""
         if not envelopes:
             return
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         await session.execute(self._insert, [
             {"event_id": e.event_id, "type": e.type, "case_id": e.case_id, "payload": e.model_dump_json(),
              "created_at": now} for e in envelopes])
@@ -151,7 +154,7 @@ class Outbox:
             done = [row.id for row, failure in zip(rows, outcomes) if failure is None]
             if done:
                 await session.execute(update(self.table).where(self.table.c.id.in_(done))
-                                      .values(published_at=datetime.now(timezone.utc)))
+                                      .values(published_at=self.clock.now()))
             parked = await self._record_failures(session, rows, outcomes, broker_took_others=bool(done))
         if done or parked:
             self._advanced()
@@ -201,7 +204,7 @@ class Outbox:
         failed PARK_AFTER_ATTEMPTS times in a row while the broker took other rows of the same pass
         (so the fault is the row's, not the broker's). Answers how many rows were parked."""
         parked = 0
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         for row, failure in zip(rows, outcomes):
             if failure is None or isinstance(failure, NotAttempted):
                 continue
@@ -266,7 +269,7 @@ class Outbox:
                                      .with_for_update())).first()
         if row is None:
             return None
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         await session.execute(update(self.parked).where(self.parked.c.id == row.id)
                               .values(released_at=now, released_by=by))
         await session.execute(update(self.table).where(self.table.c.id == row.outbox_id).values(attempts=0))
@@ -313,7 +316,7 @@ def _error_text(failure: BaseException) -> str:
 
 
 def idempotent_consumer(db: Database, tables: MessagingTables, consumer: str,
-                        handlers: Mapping[str, ConsumerHandler]) -> BatchHandler:
+                        handlers: Mapping[str, ConsumerHandler], *, clock: Clock | None = None) -> BatchHandler:
     """A batch handler applying `handlers[envelope.type](session, envelope)` so that each event_id
     takes effect once for this consumer.
 
@@ -325,10 +328,11 @@ def idempotent_consumer(db: Database, tables: MessagingTables, consumer: str,
     # Built once: every batch runs it (executemany with RETURNING: one round trip for the batch).
     claim = (db.insert(tables.inbox).on_conflict_do_nothing(index_elements=["consumer", "event_id"])
              .returning(tables.inbox.c.event_id))
+    clock = clock or SystemClock()
 
     async def apply(envelopes: Sequence[Envelope]) -> None:
         async with db.unit_of_work() as session:
-            fresh = await _claim_inbox(session, claim, consumer, envelopes)
+            fresh = await _claim_inbox(session, claim, consumer, envelopes, clock.now())
             for envelope in envelopes:
                 if envelope.event_id not in fresh:
                     INBOX_DUPLICATES.labels(consumer=consumer).inc()
@@ -367,9 +371,9 @@ def idempotent_consumer(db: Database, tables: MessagingTables, consumer: str,
     return handle
 
 
-async def _claim_inbox(session: AsyncSession, claim, consumer: str, envelopes: Sequence[Envelope]) -> set[str]:
+async def _claim_inbox(session: AsyncSession, claim, consumer: str, envelopes: Sequence[Envelope],
+                       now: datetime) -> set[str]:
     """Insert the inbox rows of the batch; the event ids that were new (not handled before)."""
-    now = datetime.now(timezone.utc)
     rows = [{"consumer": consumer, "event_id": event_id, "processed_at": now}
             for event_id in dict.fromkeys(e.event_id for e in envelopes)]
     return set((await session.execute(claim, rows)).scalars())

@@ -14,7 +14,7 @@ from sqlalchemy import MetaData
 from shared.backlog import BacklogSampler, Sample, outbox_sample, queue_sample
 from shared.boundary import InputBoundary
 from shared.bus import Bus
-from shared.clock import SystemClock
+from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.logging import configure_logging, get_logger
 from shared.messaging import MessagingTables, Outbox, idempotent_consumer, ConsumerHandler
@@ -42,8 +42,11 @@ class ServiceRuntime:
     routers: Sequence[APIRouter] = ()
 
     def __init__(self, settings: ServiceSettings, bus: Bus, *, metadata: MetaData,
-                 tables: MessagingTables) -> None:
+                 tables: MessagingTables, clock: Clock | None = None) -> None:
         self.settings, self.bus = settings, bus
+        # The service's one clock: what it records (events, outbox and inbox rows) and what it
+        # decides on; tests move it.
+        self.clock = clock or SystemClock()
         self.db = Database(settings.database_url)
         # The relay and the consumers get connections of their own: sharing the API's pool, they
         # queued behind every request under load, and accepted cases waited in the outbox until the
@@ -52,7 +55,7 @@ class ServiceRuntime:
         self.metadata, self.tables = metadata, tables
         self.shutdown = Shutdown()
         self.outbox = Outbox(self.events_db, tables, bus, self.name, poll_seconds=settings.outbox_poll_seconds,
-                             shutdown=self.shutdown)
+                             shutdown=self.shutdown, clock=self.clock)
         self.db.on_commit(self.outbox.on_commit)
         self._tasks: list[asyncio.Task] = []
 
@@ -60,7 +63,8 @@ class ServiceRuntime:
     def consume(self, queue: str, handlers: Mapping[str, ConsumerHandler]) -> None:
         """Subscribe the service's handler table (event type -> `handler(session, envelope)`) as the
         idempotent batch consumer named after `queue`: the queue gets exactly the events it acts on."""
-        self.bus.subscribe_batch(queue, tuple(handlers), idempotent_consumer(self.events_db, self.tables, queue, handlers))
+        self.bus.subscribe_batch(queue, tuple(handlers), idempotent_consumer(self.events_db, self.tables, queue, handlers,
+                                                                             clock=self.clock))
 
     def register_consumers(self) -> None:
         """Subclasses call `self.consume(queue, handlers)` here, before the bus starts."""
@@ -71,8 +75,7 @@ class ServiceRuntime:
 
     def backlog_samples(self) -> list[Sample]:
         """The backlog gauges this service reports (shared/backlog.py); subclasses add theirs."""
-        clock = getattr(self, "clock", None) or SystemClock()
-        return [outbox_sample(self.name, self.events_db, self.tables, clock.now), queue_sample(self.bus)]
+        return [outbox_sample(self.name, self.events_db, self.tables, self.clock.now), queue_sample(self.bus)]
 
     # -- lifecycle ----------------------------------------------------------------------------------
     async def start(self) -> None:

@@ -1,7 +1,6 @@
 """Intake's wiring: its database, routers and consumer."""
 
 from shared.bus import Bus
-from shared.clock import SystemClock
 from shared.service import ServiceRuntime
 from services.intake.api.routes import router
 from services.intake.consumers.read_model import handlers
@@ -14,8 +13,7 @@ class Runtime(ServiceRuntime):
     routers = (router,)
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
-        super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
-        self.clock = clock or SystemClock()
+        super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING, clock=clock)
 
     def register_consumers(self) -> None:
         self.consume("intake.events", handlers())

@@ -1,7 +1,6 @@
 """Mediation's wiring: its database, API and web-client routers, the consumer and the three sweepers."""
 
 from shared.bus import Bus
-from shared.clock import SystemClock
 from shared.holidays import shipped_calendar
 from shared.logging import get_logger
 from shared.service import ServiceRuntime
@@ -22,8 +21,7 @@ class Runtime(ServiceRuntime):
     routers = (mediations_router, stats_router, calendar_router, ui_router)
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
-        super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
-        self.clock = clock or SystemClock()
+        super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING, clock=clock)
         # the holiday arrangement windows and periods are counted on: what the code ships until the
         # table is read at start, then the table's years over it (refreshed once a sweep interval)
         self.calendar = shipped_calendar()

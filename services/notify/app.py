@@ -31,9 +31,8 @@ class Runtime(ServiceRuntime):
     routers = (endpoints_router, deliveries_router, handoffs_router)
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None, resolver: Resolver = system_resolver) -> None:
-        super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
+        super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING, clock=clock)
         use_secret_keys(settings.secret_key_list)
-        self.clock = clock or SystemClock()
         # The webhook-timestamp header is checked by receivers against their own clocks, so it is
         # the wall clock even when tests move `clock` to drive the schedule.
         self.wall_clock = SystemClock()

@@ -1,7 +1,6 @@
 """Routing's wiring."""
 
 from shared.bus import Bus
-from shared.clock import SystemClock
 from shared.holidays import shipped_calendar
 from shared.service import ServiceRuntime
 from services.routing.api.choices import router as choices_router
@@ -21,8 +20,7 @@ class Runtime(ServiceRuntime):
     routers = (partners_router, rules_router, decisions_router, simulate_router, choices_router)
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
-        super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING)
-        self.clock = clock or SystemClock()
+        super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING, clock=clock)
         self.roster = RosterCache()
         # the working-day calendar of the joint-choice window (2021 Art 10): the shipped holiday
         # arrangements (the years ops load live in mediation's table, which routing does not read)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Mapping
 
@@ -37,6 +37,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from shared import vocabulary
+from shared.clock import SystemClock, beijing_date
 from shared.vocabulary import values
 from shared.masking import mask_id_number
 from shared.inputs import SingleLine as Line, Text
@@ -56,7 +57,6 @@ from services.intake.domain.reference import (
     mode_for_stage,
 )
 
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
 MAX_PARTIES = 50
 PARTNER_ID_PATTERN = r"^P(0[1-9]|[1-9][0-9]{1,3})$"
 _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
@@ -89,7 +89,7 @@ def today_in_china(info: ValidationInfo | None = None) -> date:
     one (tests, replays), else today in China."""
     context = info.context if info is not None and isinstance(info.context, Mapping) else {}
     today = context.get("today")
-    return today if isinstance(today, date) else datetime.now(CHINA_TZ).date()
+    return today if isinstance(today, date) else beijing_date(SystemClock().now())
 
 
 def _custom_error(problem: InvalidIdentity) -> PydanticCustomError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -12,6 +12,7 @@ from email.utils import format_datetime, make_msgid
 import aiosmtplib
 
 from services.notify.channels.errors import ChannelError
+from shared.clock import SystemClock
 
 # aiosmtplib logs the SMTP dialogue (RCPT TO:<address>) at DEBUG: recipients' addresses must not reach logs.
 logging.getLogger("aiosmtplib").setLevel(logging.WARNING)
@@ -48,7 +49,7 @@ class EmailSender:
 
     async def send(self, to: str, subject: str, body: str, sent_at: datetime | None = None) -> None:
         """Raise ChannelError on failure; its text never contains the address."""
-        when = sent_at or datetime.now(timezone.utc)
+        when = sent_at or SystemClock().now()
         message = build_message(self.settings, to, subject, body, when)
         try:
             await aiosmtplib.send(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,8 +21,8 @@ from services.notify.court_simulator.numbering import (
     court_abbreviation,
     court_case_number,
 )
+from shared.clock import BEIJING, SystemClock
 
-CHINA_TIME = timezone(timedelta(hours=8))
 Clock = Callable[[], datetime]
 
 
@@ -60,7 +60,7 @@ class CourtState:
         return court_case_number(year, handoff.court_code, handoff.type, self.sequences[key])
 
 
-def create_app(clock: Clock = lambda: datetime.now(CHINA_TIME)) -> FastAPI:
+def create_app(clock: Clock = lambda: SystemClock().now().astimezone(BEIJING)) -> FastAPI:
     app = FastAPI(title="Court system simulator", version="1.0")
     state = CourtState()
     app.state.court = state

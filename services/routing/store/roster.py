@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +23,13 @@ def partner_from_row(row: PartnerRow) -> Partner:
     return load_roster([document])[0]
 
 
-async def seed_roster(session: AsyncSession, db: Database, path: Path = DEFAULT_ROSTER_PATH) -> int:
+async def seed_roster(session: AsyncSession, db: Database, now: datetime, path: Path = DEFAULT_ROSTER_PATH) -> int:
     """Load the roster file: new partners are added, known ones get the file's description while
     keeping what ops changed (capacity, active)."""
     with open(path, encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     entries: list[dict[str, Any]] = raw["partners"] if isinstance(raw, dict) else raw
     load_roster(raw)  # refuse a bad file as a whole, before writing anything
-    now = datetime.now(timezone.utc)
     for entry in entries:
         document = _jsonable(entry)
         await session.execute(
