@@ -22,14 +22,6 @@ def mask_phone(phone: str | None) -> str | None:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-def mask_address(address: str | None) -> str | None:
-    """Keep the district-level start only: "青岛市市南区香港中路10号" -> "青岛市市南***"."""
-    if not address:
-        return address
-    keep = min(5, len(address) // 2)
-    return address[:keep] + "***"
-
-
 def mask_name(name: str | None) -> str | None:
     """张三 -> 张*; an organisation keeps its first and last two characters (青岛****公司)."""
     if not name:

@@ -77,7 +77,3 @@ class ServiceSettings(BaseSettings):
         if len(self.jwt_secret) < 32:
             raise ValueError("JWT_SECRET must be at least 32 characters")
         return self
-
-    @property
-    def uses_postgres(self) -> bool:
-        return self.database_url.startswith("postgresql")

@@ -326,17 +326,6 @@ class WithdrawRequest(StrictModel):
     reason: Text(500) | None = None
 
 
-class CaseListQuery(StrictModel):
-    """`GET /v1/cases` query parameters."""
-
-    status: Status | None = None
-    category: CategoryCode | None = None
-    partner_id: PartnerId | None = None
-    created_after: datetime | None = None
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: Annotated[str, StringConstraints(max_length=500)] | None = None
-
-
 # --- errors ----------------------------------------------------------------------------------
 
 class FieldError(BaseModel):

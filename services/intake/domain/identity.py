@@ -77,14 +77,6 @@ def parse_resident_id(number: str, today: date) -> ResidentId:
     return ResidentId(number=number, region_code=number[:6], birth_date=born)
 
 
-def is_resident_id(number: str, today: date) -> bool:
-    try:
-        validate_resident_id(number, today)
-    except InvalidIdentity:
-        return False
-    return True
-
-
 def _check_resident_id_shape(number: str) -> None:
     if len(number) != 18:
         raise InvalidIdentity("resident_id_length", "a resident ID has 18 characters")
@@ -163,14 +155,6 @@ def _uscc_shape_ok(number: str) -> bool:
         and region.isascii() and region.isdigit()
         and all(c in USCC_ALPHABET for c in number[8:])
     )
-
-
-def is_uscc(number: str) -> bool:
-    try:
-        validate_uscc(number)
-    except InvalidIdentity:
-        return False
-    return True
 
 
 # --- phones ----------------------------------------------------------------------------------

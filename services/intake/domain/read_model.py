@@ -157,12 +157,6 @@ def apply_event(view: CaseReadModel | None, event: Any) -> CaseReadModel:
     return replay(view.case_id, timeline)
 
 
-def apply_events(view: CaseReadModel | None, events: Iterable[Any]) -> CaseReadModel | None:
-    for event in events:
-        view = apply_event(view, event)
-    return view
-
-
 def replay(case_id: str, timeline: Iterable[TimelineEntry]) -> CaseReadModel:
     """Derive the whole view from the timeline (deduplicated and sorted here as well)."""
     unique = {entry.event_id: entry for entry in timeline}
@@ -198,12 +192,6 @@ def read_model_to_dict(view: CaseReadModel) -> dict[str, Any]:
         "outcome": view.outcome,
         "timeline": [_entry_to_dict(entry) for entry in view.timeline],
     }
-
-
-def read_model_from_dict(stored: Mapping[str, Any]) -> CaseReadModel:
-    """Rebuild from storage by replaying the stored timeline, so a stored view always reflects the
-    current reducer rules."""
-    return replay(str(stored["case_id"]), (_entry_from_dict(e) for e in stored.get("timeline", ())))
 
 
 # --- status and facts ------------------------------------------------------------------------
@@ -433,12 +421,3 @@ def _entry_to_dict(entry: TimelineEntry) -> dict[str, Any]:
         "occurred_at": entry.occurred_at.isoformat(),
         "data": dict(entry.data),
     }
-
-
-def _entry_from_dict(stored: Mapping[str, Any]) -> TimelineEntry:
-    return TimelineEntry(
-        event_id=str(stored["event_id"]),
-        type=str(stored["type"]),
-        occurred_at=_as_datetime(stored["occurred_at"]),
-        data=dict(stored.get("data") or {}),
-    )

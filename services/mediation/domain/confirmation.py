@@ -7,14 +7,12 @@ ownership, 民诉法解释 Art 355, which are `agreement_filed`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from services.mediation.domain.calendar import HolidayCalendar, or_shipped
 from shared.holidays import CalendarInstant
 
 JUDICIAL_CONFIRMATION_DAYS = 30  # 民事诉讼法 Art 205
-# the parties are reminded this long before the window closes (notify sends the notice)
-REMINDER_BEFORE = timedelta(days=5)
 
 
 def opens_confirmation_window(handoff_type: str | None) -> bool:

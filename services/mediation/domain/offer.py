@@ -32,8 +32,3 @@ def offer_window(offered_at: datetime, calendar: HolidayCalendar | None = None) 
 
 def first_contact_window(accepted_at: datetime, calendar: HolidayCalendar | None = None) -> WorkingDayWindow:
     return working_day_window(accepted_at, FIRST_CONTACT_WORKING_DAYS, calendar)
-
-
-def has_lapsed(window: WorkingDayWindow, now: datetime) -> bool:
-    """No answer by now counts as a decline (2021 Art 12): the sweeper applies `lapse_offer`."""
-    return now >= window.closes_at

@@ -124,22 +124,3 @@ def check_assignment(
             unwaived,
         )
     return hits
-
-
-def eligible_mediators(
-    mediators: Iterable[Mediator],
-    case_partner_id: str,
-    parties: Iterable[CaseParty],
-    waivers: Iterable[Waiver] = (),
-) -> tuple[Mediator, ...]:
-    """The partner's mediators who may take the case, for the assignment screen."""
-    parties = tuple(parties)
-    waivers = tuple(waivers)
-    eligible = []
-    for mediator in mediators:
-        try:
-            check_assignment(mediator, case_partner_id, parties, waivers)
-        except AssignmentRefused:
-            continue
-        eligible.append(mediator)
-    return tuple(eligible)

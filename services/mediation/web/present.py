@@ -31,8 +31,6 @@ from shared.masking import mask_id_number, mask_name, mask_phone
 OPEN = frozenset({"offered", "accepted", "in_mediation", "paused"})
 # a declined case went back to routing: it is no longer this partner's to see in the list
 GONE = frozenset({"declined"})
-# the actions a mediator may not take back: each asks for a confirmation first
-IRREVERSIBLE = frozenset({"accept", "decline", "extend", "outcome"})
 
 
 def court_words(court_code: str | None) -> str:

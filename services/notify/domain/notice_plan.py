@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from services.notify.domain.notices import (CHINA_TIME, EVENT_NOTICES, NoticeKind, Recipient, render_notice,
+from services.notify.domain.notices import (CHINA_TIME, NoticeKind, Recipient, render_notice,
                                             sms_message)
 
 CHANNELS = ("email", "sms")
@@ -42,12 +42,6 @@ class PlannedNotice:
     sms_template: str
     sms_params: dict[str, str] = field(default_factory=dict)
     error: str | None = None
-
-
-def notice_kind(event_type: str) -> NoticeKind | None:
-    if event_type in DEADLINE_EVENTS:
-        return NoticeKind.DEADLINE_NEAR
-    return EVENT_NOTICES.get(event_type)
 
 
 def notice_context(kind: NoticeKind, facts: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:

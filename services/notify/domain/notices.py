@@ -7,9 +7,9 @@ logging a Recipient (or a structure holding one) never prints them.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -74,27 +74,12 @@ class Recipient:
     email: str | None = field(default=None, repr=False)
     phone: str | None = field(default=None, repr=False)
 
-    @property
-    def masked_phone(self) -> str | None:
-        return None if not self.phone else self.phone[:3] + "****" + self.phone[-4:]
-
 
 @dataclass(frozen=True)
 class Notice:
     kind: NoticeKind
     subject: str
     body: str
-
-
-def recipients_from_parties(parties: Iterable[Mapping[str, Any]]) -> list[Recipient]:
-    """Every party that can be reached by email or phone; the others are told by the court."""
-    found: list[Recipient] = []
-    for party in parties:
-        email = (party.get("email") or "").strip() or None
-        phone = (party.get("phone") or "").strip() or None
-        if email or phone:
-            found.append(Recipient(_opt(party.get("id")), str(party.get("name") or ""), email, phone))
-    return found
 
 
 def render_notice(kind: NoticeKind | str, context: Mapping[str, Any]) -> tuple[str, str]:
@@ -165,7 +150,3 @@ def _sms_value(value: Any) -> str:
     if isinstance(value, date):
         return cn_date(value)
     return str(value)
-
-
-def _opt(value: Any) -> str | None:
-    return None if value is None else str(value)

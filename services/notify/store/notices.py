@@ -64,8 +64,3 @@ async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: t
         claims.append(NoticeClaim(notice.id, notice.channel, notice.subject, notice.body, notice.sms_template,
                                   dict(notice.sms_params or {}), notice.attempts + 1, address))
     return claims
-
-
-async def notices_of(session: AsyncSession, case_id: str) -> list[Notice]:
-    rows = await session.execute(select(Notice).where(Notice.case_id == case_id).order_by(Notice.created_at, Notice.id))
-    return list(rows.scalars())

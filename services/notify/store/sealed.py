@@ -68,10 +68,6 @@ def use_secret_keys(keys: Sequence[str]) -> SecretBox:
     return _box
 
 
-def secret_box() -> SecretBox:
-    return _box
-
-
 class SealedSecret(TypeDecorator):
     """A text column holding a Fernet token; Python sees the plain value."""
 

@@ -88,10 +88,6 @@ class Partner:
             return city_of(district) == self.city
         return district in self.districts
 
-    def free_mediators(self, id_numbers: frozenset[str], law_firms: frozenset[str]) -> tuple[Mediator, ...]:
-        """Mediators who declared no tie to these parties or firms (for the mediator assignment)."""
-        return tuple(m for m in self.mediators if not m.conflicts.touches(id_numbers, law_firms))
-
 
 class RosterError(ValueError):
     """The roster data is invalid; .problems lists every problem found, as 'where: what'."""

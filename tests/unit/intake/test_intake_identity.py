@@ -12,7 +12,7 @@ from services.intake.domain.identity import (
     validate_uscc,
 )
 from services.intake.domain.reference import DISTRICT_CODES
-from shared.masking import mask_address, mask_id_number, mask_phone
+from shared.masking import mask_id_number, mask_phone
 
 from .factories import TODAY, credit_code, resident_id, with_wrong_check_digit
 
@@ -172,11 +172,6 @@ def test_mask_id_number_keeps_region_and_last_four():
 
 def test_mask_phone_keeps_prefix_and_last_four():
     assert mask_phone("13800000000") == "138****0000"
-
-
-def test_mask_address_hides_the_street():
-    masked = mask_address("青岛市市南区香港中路10号")
-    assert "香港中路" not in masked and masked.endswith("***")
 
 
 def test_masks_of_short_values_reveal_nothing():

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 
 from services.intake.api.schemas import (
     CaseCreate,
-    CaseListQuery,
     WithdrawRequest,
     field_errors,
     field_path,
@@ -300,13 +299,6 @@ def test_fingerprint_ignores_key_order_and_spelling_but_not_content():
 
 
 # --- other requests --------------------------------------------------------------------------
-
-def test_list_query_limits():
-    assert CaseListQuery().limit == 50
-    with pytest.raises(ValidationError) as caught:
-        CaseListQuery(limit=201, status="lost")
-    assert {field_path(e["loc"]) for e in caught.value.errors()} == {"limit", "status"}
-
 
 def test_withdraw_request_rejects_unknown_fields():
     assert WithdrawRequest().reason is None

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from services.mediation.domain.calendar import SHANGHAI, add_working_days, day_kind, local_date
-from services.mediation.domain.offer import first_contact_window, has_lapsed, offer_window
+from services.mediation.domain.offer import first_contact_window, offer_window
 
 
 def test_art12_offer_on_last_working_day_before_national_day_expires_on_third_working_day_after():
@@ -14,8 +14,6 @@ def test_art12_offer_on_last_working_day_before_national_day_expires_on_third_wo
     window = offer_window(offered_at)
     assert window.closes_at == datetime(2025, 10, 12, 0, 0, tzinfo=SHANGHAI)
     assert window.calendar_provisional is False
-    assert not has_lapsed(window, datetime(2025, 10, 11, 23, 59, 59, tzinfo=SHANGHAI))
-    assert has_lapsed(window, datetime(2025, 10, 12, 0, 0, tzinfo=SHANGHAI))
 
 
 def test_art12_third_working_day_after_national_day_eve_is_2025_10_11():

@@ -13,7 +13,6 @@ from services.mediation.domain.recusal import (
     Mediator,
     Waiver,
     check_assignment,
-    eligible_mediators,
 )
 
 APPLICANT = CaseParty(party_id="A1", id_number="37020219800101123X")
@@ -101,14 +100,3 @@ def test_mediator_of_another_partner_is_refused():
 def test_inactive_mediator_is_refused():
     with pytest.raises(AssignmentRefused):
         check_assignment(Mediator(mediator_id="m-gone", partner_id="P12", active=False), "P12", PARTIES)
-
-
-def test_eligible_mediators_exclude_the_conflicted_and_keep_the_waived():
-    roster = (CLEAN, RELATIVE, FIRM_TIE, UNRELATED, Mediator(mediator_id="m-p01", partner_id="P01"))
-    assert [m.mediator_id for m in eligible_mediators(roster, "P12", PARTIES)] == ["m-clean", "m-other"]
-    waived = [waiver(APPLICANT, FIRM_CONFLICT), waiver(RESPONDENT, FIRM_CONFLICT)]
-    assert [m.mediator_id for m in eligible_mediators(roster, "P12", PARTIES, waived)] == [
-        "m-clean",
-        "m-firm",
-        "m-other",
-    ]

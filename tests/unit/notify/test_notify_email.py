@@ -8,7 +8,7 @@ from aiosmtpd.controller import Controller
 
 from services.notify.channels.email import EmailSender, SmtpSettings
 from services.notify.channels.errors import ChannelError
-from services.notify.domain.notices import NoticeKind, recipients_from_parties, render_notice
+from services.notify.domain.notices import NoticeKind, Recipient, render_notice
 
 
 class Inbox:
@@ -39,7 +39,7 @@ def smtp_server():
 
 async def test_smtp_server_receives_the_chinese_notice_for_a_routed_case(smtp_server):
     inbox, port = smtp_server
-    [recipient] = recipients_from_parties([{"id": "a1", "name": "张三", "email": "zhangsan@example.cn"}])
+    recipient = Recipient("a1", "张三", "zhangsan@example.cn")
     subject, body = render_notice(NoticeKind.CASE_ROUTED, {
         "recipient_name": recipient.name, "case_number": "(2026)鲁0202民诉前调123号",
         "category": "property_service", "partner_name": "市南区人民调解中心", "mode": "delegation",
