@@ -5,7 +5,7 @@ is a batch of one, so both share this path."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.api.views import created_view
 from services.intake.domain.case_number import case_number_year
 from services.intake.domain.read_model import replay, to_timeline_entry
 from services.intake.domain.reference import MODE_BY_STAGE, mode_for_stage
@@ -46,9 +45,11 @@ class Filed:
     body: dict[str, Any]
 
 
-async def file_cases(rt: Any, principal: Principal, filings: Sequence[Filing]) -> list[Filed | Replay]:
+async def file_cases(rt: Any, principal: Principal, filings: Sequence[Filing], *,
+                     answer: Callable[[Mapping[str, Any]], dict[str, Any]]) -> list[Filed | Replay]:
     """File each case once per Idempotency-Key, all in one transaction; for a key used before, what
-    its first request answered. Answers come in the order of `filings`."""
+    its first request answered. Answers come in the order of `filings`; `answer` is the API's view of
+    a filed case row, remembered with its key in the same transaction."""
     if not filings:
         return []
     scope = f"clerk:{principal.court_code}"
@@ -58,7 +59,7 @@ async def file_cases(rt: Any, principal: Principal, filings: Sequence[Filing]) -
                                                     now)
         new = [new_case(f, created_by=principal.subject, now=now) for f in filings if f.key not in earlier]
         filed = await _write(session, rt, new, year=case_number_year(now))
-        created = {case.key: created_view(case.row) for case in filed}
+        created = {case.key: answer(case.row) for case in filed}
         await IDEMPOTENCY_KEYS.remember_many(session, scope, [(case.key, 201, created[case.key]) for case in filed])
     for case in filed:  # counted once committed: a rolled-back batch received nothing
         CASES_RECEIVED.labels(mode=mode_for_stage(case.row["stage"]), category=case.row["category"]).inc()

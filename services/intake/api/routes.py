@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from services.intake.actions import filing, withdrawal
 from services.intake.api.schemas import (CaseBatch, CaseBatchAnswer, CaseCreate, CaseCreated, CaseList, CaseView,
                                          CategoryCode, PartnerId, Status, WithdrawRequest, field_errors)
-from services.intake.api.views import case_view
+from services.intake.api.views import case_view, created_view
 from services.intake.store import cases as repo
 from services.intake.store.models import Case
 from shared.auth import Principal, require
@@ -60,7 +60,8 @@ async def create_case(body: CaseCreate, request: Request, principal: Clerk,
     if not idempotency_key:
         raise Problem(400, "The Idempotency-Key header is required on POST /v1/cases.",
                       errors=[{"field": "Idempotency-Key", "message": "required header"}])
-    [answer] = await filing.file_cases(runtime(request), principal, [_filing(idempotency_key, body, principal)])
+    [answer] = await filing.file_cases(runtime(request), principal, [_filing(idempotency_key, body, principal)],
+                                       answer=created_view)
     if isinstance(answer, Replay):
         return replayed(answer)
     return JSONResponse(answer.body, status_code=201, headers={"Location": f"/v1/cases/{answer.body['id']}"})
@@ -73,7 +74,7 @@ async def create_case(body: CaseCreate, request: Request, principal: Clerk,
 async def create_cases(batch: CaseBatch, request: Request, principal: Clerk) -> JSONResponse:
     checked = [_checked(item.idempotency_key, item.case, principal) for item in batch.items]
     filed = iter(await filing.file_cases(runtime(request), principal,
-                                         [c for c in checked if isinstance(c, filing.Filing)]))
+                                         [c for c in checked if isinstance(c, filing.Filing)], answer=created_view))
     answers = [next(filed) if isinstance(c, filing.Filing) else c for c in checked]
     items = [_batch_item(index, item.idempotency_key, answer)
              for index, (item, answer) in enumerate(zip(batch.items, answers))]
