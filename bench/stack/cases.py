@@ -28,7 +28,7 @@ from services.intake.domain.reference import (
     court_abbreviation,
 )
 from services.routing.domain.case import RoutingCase
-from services.routing.domain.engine import Outcome, decide
+from services.routing.domain.engine import DecisionOutcome, decide
 from services.routing.domain.index import RosterIndex
 from services.routing.domain.policy import SPC_2016
 from services.routing.domain.roster import read_roster
@@ -154,7 +154,7 @@ class _Generator:
     def routed_partner(self, body: dict) -> str | None:
         case = RoutingCase.from_case_body(f"bench-{self.serial}", body)
         decision = decide(case, self.index, DEFAULT_RULESET, SPC_2016)
-        return decision.partner_id if decision.outcome is Outcome.ROUTED else None
+        return decision.partner_id if decision.outcome is DecisionOutcome.ROUTED else None
 
     def filing(self) -> Filing:
         while True:

@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.masking import mask_id_number, mask_phone
 from services.intake.domain.reference import MODE_BY_STAGE
-from services.intake.store.models import Case, TimelineEntry
+from services.intake.store.models import Case, TimelineRow
 
 
 def created_view(case: Case | Mapping[str, Any]) -> dict:
@@ -37,7 +37,7 @@ def _party(party, reveal: bool) -> dict:
     }
 
 
-def case_view(case: Case, timeline: list[TimelineEntry] | None, *, reveal_personal_data: bool) -> dict:
+def case_view(case: Case, timeline: list[TimelineRow] | None, *, reveal_personal_data: bool) -> dict:
     view = case.view or {}
     body = {
         **created_view(case),

@@ -87,7 +87,7 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class Handoff:
+class HandoffState:
     type: str | None = None
     sent_at: datetime | None = None
     acknowledged_at: datetime | None = None
@@ -123,7 +123,7 @@ class CaseReadModel:
     outcome: str | None = None
     outcome_at: datetime | None = None
     handoff_type: str | None = None
-    handoff: Handoff | None = None
+    handoff: HandoffState | None = None
     unroutable_reason: str | None = None
     declined_partner_ids: tuple[str, ...] = ()
     declines: tuple[Decline, ...] = ()
@@ -341,7 +341,7 @@ def _on_outcome(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
 
 
 def _on_handoff_sent(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
-    previous = state.handoff or Handoff()
+    previous = state.handoff or HandoffState()
     kind = _handoff_kind(entry.data) or entry.data.get("type") or state.handoff_type
     handoff = replace(previous, type=previous.type or kind, sent_at=previous.sent_at or entry.occurred_at)
     return replace(_advance(state, "handed_off"), handoff=handoff,
@@ -349,7 +349,7 @@ def _on_handoff_sent(state: CaseReadModel, entry: TimelineEntry) -> CaseReadMode
 
 
 def _on_handoff_acknowledged(state: CaseReadModel, entry: TimelineEntry) -> CaseReadModel:
-    previous = state.handoff or Handoff(type=state.handoff_type)
+    previous = state.handoff or HandoffState(type=state.handoff_type)
     handoff = replace(
         previous,
         acknowledged_at=previous.acknowledged_at or entry.occurred_at,

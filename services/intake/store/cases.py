@@ -17,14 +17,14 @@ from sqlalchemy.orm import lazyload
 
 from services.intake.domain.case_number import format_case_number
 from services.intake.domain.read_model import CaseReadModel, read_model_to_dict, to_timeline_entry
-from services.intake.store.models import Case, CaseNumberCounter, Party, TimelineEntry
+from services.intake.store.models import Case, CaseNumberCounter, Party, TimelineRow
 from shared.db import Database
 from shared.events import Envelope
 from shared.pagination import after_position
 
 CASES: Table = Case.__table__
 PARTIES: Table = Party.__table__
-TIMELINE: Table = TimelineEntry.__table__
+TIMELINE: Table = TimelineRow.__table__
 COUNTERS: Table = CaseNumberCounter.__table__
 
 # Built once: these run while the counter row is locked, where every microsecond queues the court.
@@ -116,8 +116,8 @@ async def case_for_update(session: AsyncSession, case_id: str) -> Case | None:
 async def add_timeline_entry(session: AsyncSession, envelope: Envelope) -> None:
     """The event on its case's timeline, once: a second copy of it adds nothing."""
     row = timeline_row(envelope)
-    if await session.get(TimelineEntry, row["event_id"]) is None:
-        session.add(TimelineEntry(**row))
+    if await session.get(TimelineRow, row["event_id"]) is None:
+        session.add(TimelineRow(**row))
         await session.flush()
 
 
@@ -147,9 +147,9 @@ def apply_view(case: Case, view: CaseReadModel) -> None:
         setattr(case, column, value)
 
 
-async def timeline_of(session: AsyncSession, case_id: str) -> list[TimelineEntry]:
-    rows = await session.execute(select(TimelineEntry).where(TimelineEntry.case_id == case_id)
-                                 .order_by(TimelineEntry.occurred_at, TimelineEntry.event_id))
+async def timeline_of(session: AsyncSession, case_id: str) -> list[TimelineRow]:
+    rows = await session.execute(select(TimelineRow).where(TimelineRow.case_id == case_id)
+                                 .order_by(TimelineRow.occurred_at, TimelineRow.event_id))
     return list(rows.scalars())
 
 

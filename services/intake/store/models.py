@@ -67,7 +67,7 @@ class Party(Base):
     case: Mapped[Case] = relationship(back_populates="parties")
 
 
-class TimelineEntry(Base):
+class TimelineRow(Base):
     __tablename__ = "timeline"
 
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -37,7 +37,7 @@ CONFIDENTIAL_KEYS = frozenset({
 PROCEDURAL_KEYS = frozenset({"apply_judicial_confirmation", "withdraw_suit", "concerns_status_or_ownership"})
 
 
-class Outcome(str, enum.Enum):
+class HandoffOutcome(str, enum.Enum):
     SETTLED = "settled"
     FAILED = "failed"
     EXPIRED = "expired"
@@ -46,23 +46,23 @@ class Outcome(str, enum.Enum):
 
 
 EVENT_OUTCOMES = {
-    "mediation.settled": Outcome.SETTLED,
-    "mediation.failed": Outcome.FAILED,
-    "mediation.expired": Outcome.EXPIRED,
-    "mediation.withdrawn": Outcome.WITHDRAWN,
-    "case.unroutable": Outcome.UNROUTABLE,
+    "mediation.settled": HandoffOutcome.SETTLED,
+    "mediation.failed": HandoffOutcome.FAILED,
+    "mediation.expired": HandoffOutcome.EXPIRED,
+    "mediation.withdrawn": HandoffOutcome.WITHDRAWN,
+    "case.unroutable": HandoffOutcome.UNROUTABLE,
 }
 
 
 @dataclass(frozen=True)
-class Handoff:
+class HandoffDocument:
     id: str
     type: HandoffType
     case_id: str
     court_code: str | None
     mode: str | None
     stage: str | None
-    outcome: Outcome
+    outcome: HandoffOutcome
     case_number: str | None = None
     court_case_number: str | None = None
     category: str | None = None
@@ -98,7 +98,7 @@ class Handoff:
         }
 
 
-def build_handoff(event_type: str, event_data: Mapping[str, Any]) -> Handoff | None:
+def build_handoff(event_type: str, event_data: Mapping[str, Any]) -> HandoffDocument | None:
     """The hand-off an event calls for, or None when the court has nothing to receive.
 
     `event_data` is the event's `data` with `case_id` in it, or a whole envelope
@@ -113,7 +113,7 @@ def build_handoff(event_type: str, event_data: Mapping[str, Any]) -> Handoff | N
     if kind is None:
         return None
     case_id = str(data["case_id"])
-    return Handoff(
+    return HandoffDocument(
         id=str(uuid.uuid5(HANDOFF_NAMESPACE, f"{case_id}/{kind.value}/{outcome.value}")),
         type=kind,
         case_id=case_id,
@@ -124,34 +124,34 @@ def build_handoff(event_type: str, event_data: Mapping[str, Any]) -> Handoff | N
         case_number=_opt_str(data.get("case_number")),
         court_case_number=_opt_str(data.get("court_case_number")),
         category=data.get("category"),
-        agreement=_signed_agreement(data) if outcome is Outcome.SETTLED else None,
+        agreement=_signed_agreement(data) if outcome is HandoffOutcome.SETTLED else None,
         undisputed_facts=_facts_if_failed(outcome, data),
-        reason=_opt_str(data.get("reason")) if outcome is Outcome.UNROUTABLE else None,
+        reason=_opt_str(data.get("reason")) if outcome is HandoffOutcome.UNROUTABLE else None,
         source_event_id=_opt_str(data.get("event_id")),
         occurred_at=_iso(data.get("occurred_at")),
-        court_fee_halved=outcome is Outcome.SETTLED and table.court_fee_halved(mode, kind),
+        court_fee_halved=outcome is HandoffOutcome.SETTLED and table.court_fee_halved(mode, kind),
         judicial_confirmation_due_at=_opt_str(data.get("judicial_confirmation_due_at"))
         if kind is HandoffType.JUDICIAL_CONFIRMATION else None,
     )
 
 
-def _handoff_type(outcome: Outcome, mode: str | None, data: Mapping[str, Any]) -> HandoffType | None:
+def _handoff_type(outcome: HandoffOutcome, mode: str | None, data: Mapping[str, Any]) -> HandoffType | None:
     declared = data.get("handoff_type")
-    if outcome is not Outcome.UNROUTABLE and isinstance(declared, str):
+    if outcome is not HandoffOutcome.UNROUTABLE and isinstance(declared, str):
         # The mediation service owns the outcome and may state the hand-off it calls for; following
         # it keeps the court, the clerk's timeline and mediation's own record in agreement.
         if declared == "none":
             return None
         if declared in HandoffType._value2member_map_:
             return HandoffType(declared)
-    if outcome is Outcome.UNROUTABLE:
+    if outcome is HandoffOutcome.UNROUTABLE:
         if "return_to_court" in data:
             # Routing says where the case goes back to; None (a party's direct request to a partner)
             # never involved the court, so nothing is handed off.
             back = data.get("return_to_court")
             return HandoffType(back) if back in HandoffType._value2member_map_ else None
         return _unroutable_type(data.get("stage"), mode)
-    if outcome is Outcome.SETTLED:
+    if outcome is HandoffOutcome.SETTLED:
         # an event naming neither mode nor stage is settled as a delegation (agreement or confirmation)
         kind = table.handoff_type(mode if mode in table.UNRESOLVED else "delegation", table.Ending.SETTLED,
                                   applies_for_confirmation=bool(_flag(data, "apply_judicial_confirmation", True)),
@@ -188,8 +188,8 @@ def _signed_agreement(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return {k: v for k, v in agreement.items() if k not in CONFIDENTIAL_KEYS | PROCEDURAL_KEYS}
 
 
-def _facts_if_failed(outcome: Outcome, data: Mapping[str, Any]) -> tuple[str, ...]:
-    if outcome not in (Outcome.FAILED, Outcome.EXPIRED):
+def _facts_if_failed(outcome: HandoffOutcome, data: Mapping[str, Any]) -> tuple[str, ...]:
+    if outcome not in (HandoffOutcome.FAILED, HandoffOutcome.EXPIRED):
         return ()
     return undisputed_facts(data.get("undisputed_facts") or (), _party_ids(data))
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify.domain.handoff import Handoff as HandoffDocument
+from services.notify.domain.handoff import HandoffDocument
 from services.notify.store.models import Handoff
 from shared.db import Database
 from shared.pagination import after_position

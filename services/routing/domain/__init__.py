@@ -5,8 +5,8 @@ No I/O here except read_roster() reading the roster data file; time comes in as 
 
 from services.routing.domain.case import InvalidRoutingCase, RoutingCase, RoutingParty
 from services.routing.domain.engine import (
+    DecisionOutcome,
     Exclusion,
-    Outcome,
     Reason,
     RoutingDecision,
     considered_partner_ids,
@@ -48,8 +48,8 @@ from services.routing.domain.scoring import Candidate
 
 __all__ = [
     "DEFAULT_PACK_CODE", "DEFAULT_ROSTER_PATH", "DEFAULT_RULESET", "DEFAULT_RULESET_DOCUMENT", "FILTERS",
-    "MANDATORY_FILTERS", "PACKS", "SPC_2016", "SPC_2025", "Candidate", "Conflicts", "Exclusion",
-    "InvalidRoutingCase", "Mediator", "Outcome", "Partner", "PolicyPack", "PolicyPackNotInForce", "Reason",
+    "MANDATORY_FILTERS", "PACKS", "SPC_2016", "SPC_2025", "Candidate", "Conflicts", "DecisionOutcome", "Exclusion",
+    "InvalidRoutingCase", "Mediator", "Partner", "PolicyPack", "PolicyPackNotInForce", "Reason",
     "RosterError", "RosterIndex", "RoutingCase", "RoutingDecision", "RoutingParty", "Ruleset", "RulesetInvalid",
     "UnknownPolicyPack", "considered_partner_ids", "decide", "load_roster", "mode_for_stage", "pack_in_force",
     "period_days", "read_roster", "return_to_court", "validate_ruleset",

@@ -16,7 +16,7 @@ from typing import Any
 
 from services.routing.domain import explain
 from services.routing.domain.case import RoutingCase
-from services.routing.domain.filters import REASONS, CaseFacts, first_failure
+from services.routing.domain.filters import REASONS, FilterContext, first_failure
 from services.routing.domain.index import RosterIndex
 from services.routing.domain.policy import PolicyPack, mode_for_stage, period_days, return_to_court
 from services.routing.domain.roster import Partner
@@ -27,7 +27,7 @@ from services.routing.domain.vocabulary import Mode, Stage
 NO_LOAD: Mapping[str, int] = MappingProxyType({})
 
 
-class Outcome(StrEnum):
+class DecisionOutcome(StrEnum):
     ROUTED = "routed"
     UNROUTABLE = "unroutable"
 
@@ -55,7 +55,7 @@ class Exclusion:
 class RoutingDecision:
     case_id: str
     attempt: int
-    outcome: Outcome
+    outcome: DecisionOutcome
     mode: Mode
     partner_id: str | None
     reason: Reason | None
@@ -110,7 +110,7 @@ def decide(case: RoutingCase, roster_index: RosterIndex, ruleset: Ruleset, pack:
     refusing = case.refusing_parties() if mode in pack.consent_required else ()
     if refusing:
         return _unroutable(head, Reason.CONSENT_REFUSED, explain.consent_refused(case, refusing, mode))
-    facts = CaseFacts.of(case, mode, ruleset, load, frozenset(declined))
+    facts = FilterContext.of(case, mode, ruleset, load, frozenset(declined))
     pool = _pool(case, roster_index, ruleset)
     candidates, excluded = _sift((*pool, *_choice_outside(case, pool, roster_index)), facts, ruleset)
     candidates.sort(key=Candidate.rank_key)
@@ -145,7 +145,7 @@ def _choice_outside(case: RoutingCase, pool: Sequence[Partner], index: RosterInd
     return () if partner is None else (partner,)
 
 
-def _sift(pool: Sequence[Partner], facts: CaseFacts, ruleset: Ruleset) -> tuple[list[Candidate], list[Exclusion]]:
+def _sift(pool: Sequence[Partner], facts: FilterContext, ruleset: Ruleset) -> tuple[list[Candidate], list[Exclusion]]:
     candidates, excluded = [], []
     case = facts.case
     preferred = case.preferred_partner_id if case.stage is not Stage.DIRECT else None
@@ -163,7 +163,7 @@ def _unroutable(head: _Header, reason: Reason, detail: str,
                 excluded: Sequence[Exclusion] = ()) -> RoutingDecision:
     destination = return_to_court(head.case.stage)
     return RoutingDecision(
-        case_id=head.case.case_id, attempt=head.attempt, outcome=Outcome.UNROUTABLE, mode=head.mode,
+        case_id=head.case.case_id, attempt=head.attempt, outcome=DecisionOutcome.UNROUTABLE, mode=head.mode,
         partner_id=None, reason=reason, reason_detail=detail,
         explanation=f"{detail} {explain.return_to_court(destination)}",
         policy_pack=head.pack.code, ruleset_version=head.ruleset.version, period_days=None,
@@ -200,7 +200,7 @@ def _routed(head: _Header, index: RosterIndex, candidates: list[Candidate],
             reason_detail = explain.preference_not_followed(case.preferred_partner_id, not_followed)
             why = f"{reason_detail} {why}"
     return RoutingDecision(
-        case_id=case.case_id, attempt=head.attempt, outcome=Outcome.ROUTED, mode=head.mode,
+        case_id=case.case_id, attempt=head.attempt, outcome=DecisionOutcome.ROUTED, mode=head.mode,
         partner_id=partner.id, reason=reason, reason_detail=reason_detail,
         explanation=explain.routed(partner, head.mode, days, head.pack, head.ruleset.version, why),
         policy_pack=head.pack.code, ruleset_version=head.ruleset.version, period_days=days,

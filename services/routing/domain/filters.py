@@ -18,7 +18,7 @@ from services.routing.domain.vocabulary import Mode, city_of
 
 
 @dataclass(frozen=True, slots=True)
-class CaseFacts:
+class FilterContext:
     """The case as the filters see it, computed once per decision."""
 
     case: RoutingCase
@@ -33,29 +33,29 @@ class CaseFacts:
 
     @classmethod
     def of(cls, case: RoutingCase, mode: Mode, ruleset: Ruleset,
-           load: Mapping[str, int], declined: frozenset[str]) -> CaseFacts:
+           load: Mapping[str, int], declined: frozenset[str]) -> FilterContext:
         return cls(case=case, mode=mode, city=city_of(case.district), id_numbers=case.id_numbers,
                    law_firms=case.law_firms, load=load, declined=declined,
                    strict_district=ruleset.enabled("district"), check_claim=ruleset.enabled("claim_amount"))
 
 
-Check = Callable[[Partner, CaseFacts], str | None]
+Check = Callable[[Partner, FilterContext], str | None]
 
 
-def _inactive(partner: Partner, facts: CaseFacts) -> str | None:
+def _inactive(partner: Partner, facts: FilterContext) -> str | None:
     return None if partner.active else explain.inactive()
 
 
-def _mode(partner: Partner, facts: CaseFacts) -> str | None:
+def _mode(partner: Partner, facts: FilterContext) -> str | None:
     return None if facts.mode in partner.modes else explain.mode_not_accepted(partner, facts.mode)
 
 
-def _category(partner: Partner, facts: CaseFacts) -> str | None:
+def _category(partner: Partner, facts: FilterContext) -> str | None:
     category = facts.case.category
     return None if category in partner.categories else explain.category(category)
 
 
-def _district(partner: Partner, facts: CaseFacts) -> str | None:
+def _district(partner: Partner, facts: FilterContext) -> str | None:
     # With the district filter off a district body may still only serve its own city:
     # a court's catchment ends at the city boundary.
     district = facts.case.district
@@ -63,7 +63,7 @@ def _district(partner: Partner, facts: CaseFacts) -> str | None:
     return None if ok else explain.district(partner, district, facts.strict_district)
 
 
-def _claim(partner: Partner, facts: CaseFacts) -> str | None:
+def _claim(partner: Partner, facts: FilterContext) -> str | None:
     if not facts.check_claim:
         return None
     amount: Decimal | None = facts.case.claim_amount
@@ -74,7 +74,7 @@ def _claim(partner: Partner, facts: CaseFacts) -> str | None:
     return None
 
 
-def _conflict(partner: Partner, facts: CaseFacts) -> str | None:
+def _conflict(partner: Partner, facts: FilterContext) -> str | None:
     # A body whose every mediator must step aside cannot mediate either (2016 Art 15).
     tied = partner.conflicts.touches(facts.id_numbers, facts.law_firms) or (
         bool(partner.mediators)
@@ -82,11 +82,11 @@ def _conflict(partner: Partner, facts: CaseFacts) -> str | None:
     return explain.conflict(facts.case, partner) if tied else None
 
 
-def _declined(partner: Partner, facts: CaseFacts) -> str | None:
+def _declined(partner: Partner, facts: FilterContext) -> str | None:
     return explain.declined_before() if partner.id in facts.declined else None
 
 
-def _capacity(partner: Partner, facts: CaseFacts) -> str | None:
+def _capacity(partner: Partner, facts: FilterContext) -> str | None:
     open_cases = facts.load.get(partner.id, 0)
     return explain.at_capacity(open_cases, partner.capacity) if open_cases >= partner.capacity else None
 
@@ -121,7 +121,7 @@ if set(REASONS) != set(FILTERS):
     raise RuntimeError("every filter needs its reason code")
 
 
-def first_failure(partner: Partner, facts: CaseFacts) -> tuple[str, str] | None:
+def first_failure(partner: Partner, facts: FilterContext) -> tuple[str, str] | None:
     """(reason code, words) of the first filter the partner fails, or None when it is eligible."""
     for code, check in CHECKS.items():
         detail = check(partner, facts)

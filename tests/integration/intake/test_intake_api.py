@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from services.intake.store.models import IDEMPOTENCY_KEYS, Case, TimelineEntry
+from services.intake.store.models import IDEMPOTENCY_KEYS, Case, TimelineRow
 from shared.events import Envelope
 from tests.support.cases import case_body
 from tests.support.platform import running
@@ -153,7 +153,7 @@ async def test_timeline_keeps_every_event_once_in_order_despite_duplicates_and_r
         assert view["partner_id"] == "P24" and view["mediator_id"] == "P24-M01"
         assert [e["type"] for e in view["timeline"]] == ["case.received", "case.routed", "mediation.accepted",
                                                          "mediation.mediator_assigned", "mediation.settled"]
-        assert await count(p, TimelineEntry) == 5
+        assert await count(p, TimelineRow) == 5
 
 
 async def test_list_filters_and_paginates(pg_database):

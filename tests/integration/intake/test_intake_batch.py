@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import event, select
 
-from services.intake.store.models import IDEMPOTENCY_KEYS, Case, Party, TimelineEntry
+from services.intake.store.models import IDEMPOTENCY_KEYS, Case, Party, TimelineRow
 from tests.integration.intake.test_intake_api import CLERK_A, CLERK_B, count, headers
 from tests.support.cases import case_body
 from tests.support.platform import running
@@ -73,7 +73,7 @@ async def test_500_items_with_3_invalid_file_497_numbered_in_order(backend, pg_d
         assert [sequence(r["body"]["case_number"]) for r in filed] == list(range(1, 498))
         assert answer.json()["counts"] == {"created": 497, "replayed": 0, "refused": 3}
         assert await count(p, Case) == 497 and await count(p, IDEMPOTENCY_KEYS.table) == 497
-        assert await count(p, Party) == 2 * 497 and await count(p, TimelineEntry) == 497
+        assert await count(p, Party) == 2 * 497 and await count(p, TimelineRow) == 497
         payloads = await received_payloads(p)
         assert set(payloads) == {r["body"]["id"] for r in filed}
         for r in filed:
@@ -89,7 +89,7 @@ async def test_a_replayed_batch_answers_the_same_items_and_files_nothing(pg_data
         single = await p.client.post("/v1/cases", json=item("r-0")["case"], headers=headers(p, "r-0"))
         items = [item(f"r-{i}") for i in range(12)] + [item("r-bad", summary="")]
         first = (await p.client.post(BATCH, json={"items": items}, headers=headers(p))).json()
-        before = (await count(p, Case), len(await received_payloads(p)), await count(p, TimelineEntry))
+        before = (await count(p, Case), len(await received_payloads(p)), await count(p, TimelineRow))
         again = (await p.client.post(BATCH, json={"items": items}, headers=headers(p))).json()
         assert [r["status"] for r in first["items"]] == [201] * 12 + [422]
         assert first["items"][0] == {"index": 0, "idempotency_key": "r-0", "status": 201, "replayed": True,
@@ -98,7 +98,7 @@ async def test_a_replayed_batch_answers_the_same_items_and_files_nothing(pg_data
         assert [r["status"] for r in again["items"]] == [r["status"] for r in first["items"]]
         assert [r["replayed"] for r in again["items"]] == [True] * 12 + [False]
         assert again["counts"] == {"created": 0, "replayed": 12, "refused": 1}
-        assert (await count(p, Case), len(await received_payloads(p)), await count(p, TimelineEntry)) == before == (
+        assert (await count(p, Case), len(await received_payloads(p)), await count(p, TimelineRow)) == before == (
             12, 12, 12)
 
 

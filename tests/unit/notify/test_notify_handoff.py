@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.notify.domain.handoff import HandoffType, Outcome, build_handoff
+from services.notify.domain.handoff import HandoffType, HandoffOutcome, build_handoff
 
 PARTIES = [{"id": "a1", "role": "applicant"}, {"id": "r1", "role": "respondent"}]
 STAGE_OF = {"delegation": "pre_filing", "entrustment": "post_filing", "invitation": "in_litigation",
@@ -140,7 +140,7 @@ def test_unroutable_case_returns_to_the_court_with_the_reason(stage, expected):
             "court_case_number": "(2026)鲁0203民初55号" if stage in ("post_filing", "in_litigation") else None,
             "agreement": {"terms": "x"}, "undisputed_facts": ["y"]}
     handoff = build_handoff("case.unroutable", data)
-    assert handoff.type is expected and handoff.outcome is Outcome.UNROUTABLE
+    assert handoff.type is expected and handoff.outcome is HandoffOutcome.UNROUTABLE
     assert handoff.reason == "no eligible partner"
     assert handoff.agreement is None and handoff.undisputed_facts == ()
 

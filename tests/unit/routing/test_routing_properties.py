@@ -8,7 +8,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.routing.domain.engine import Outcome, Reason, decide
+from services.routing.domain.engine import DecisionOutcome, Reason, decide
 from services.routing.domain.index import RosterIndex
 from services.routing.domain.policy import SPC_2016, mode_for_stage
 from services.routing.domain.roster import Partner
@@ -35,7 +35,7 @@ def gate_open(s: Situation) -> bool:
 def test_every_routed_case_goes_to_a_partner_passing_every_filter(s: Situation) -> None:
     decision = run(s)
     mode = mode_for_stage(s.case.stage)
-    if decision.outcome is Outcome.ROUTED:
+    if decision.outcome is DecisionOutcome.ROUTED:
         chosen = next(p for p in s.partners if p.id == decision.partner_id)
         assert oracle_eligible(chosen, s, mode)
         assert decision.period_days is not None and decision.period_days > 0
@@ -52,10 +52,10 @@ def test_routed_exactly_when_the_gate_is_open_and_someone_is_eligible(s: Situati
     elif mode in s.pack.consent_required and s.case.refusing_parties():
         assert decision.reason is Reason.CONSENT_REFUSED
     elif eligible:
-        assert decision.outcome is Outcome.ROUTED
+        assert decision.outcome is DecisionOutcome.ROUTED
         assert {c.partner_id for c in decision.candidates} == eligible
     else:
-        assert decision.outcome is Outcome.UNROUTABLE
+        assert decision.outcome is DecisionOutcome.UNROUTABLE
         assert decision.reason is Reason.NO_ELIGIBLE_PARTNER
     assert not eligible & {e.partner_id for e in decision.excluded}
 
@@ -70,7 +70,7 @@ def test_art12_2016_joint_choice_wins_or_the_decision_says_why_not(s: Situation)
     if wanted in oracle_pool(s, mode_for_stage(s.case.stage)):
         assert decision.partner_id == wanted
         assert decision.reason is None
-    elif decision.outcome is Outcome.ROUTED:
+    elif decision.outcome is DecisionOutcome.ROUTED:
         assert decision.reason is Reason.PREFERENCE_NOT_FOLLOWED
         assert wanted in decision.reason_detail
 
@@ -105,7 +105,7 @@ def test_art12_2016_joint_choice_of_any_eligible_partner_wins(s: Situation, data
 @given(situation())
 def test_no_partner_over_capacity_is_chosen_while_an_eligible_partner_has_room(s: Situation) -> None:
     decision = run(s)
-    if decision.outcome is Outcome.ROUTED:
+    if decision.outcome is DecisionOutcome.ROUTED:
         chosen = next(p for p in s.partners if p.id == decision.partner_id)
         assert s.load.get(chosen.id, 0) < chosen.capacity
     # Even a full partner that is the parties' choice and the most specialised loses to one with room.
@@ -114,7 +114,7 @@ def test_no_partner_over_capacity_is_chosen_while_an_eligible_partner_has_room(s
     s = dataclasses.replace(s, partners=[*s.partners, full], load={**s.load, "P97": full.capacity},
                             case=dataclasses.replace(s.case, preferred_partner_id="P97"))
     decision = run(s)
-    assert decision.outcome is Outcome.ROUTED and decision.partner_id != "P97"
+    assert decision.outcome is DecisionOutcome.ROUTED and decision.partner_id != "P97"
     assert s.load.get(decision.partner_id, 0) < next(p.capacity for p in s.partners if p.id == decision.partner_id)
     assert any(e.partner_id == "P97" and e.reason == "capacity" for e in decision.excluded)
 

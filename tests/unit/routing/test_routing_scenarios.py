@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from services.routing.domain.case import RoutingCase, RoutingParty
-from services.routing.domain.engine import Outcome, Reason, RoutingDecision, decide
+from services.routing.domain.engine import DecisionOutcome, Reason, RoutingDecision, decide
 from services.routing.domain.index import RosterIndex
 from services.routing.domain.policy import SPC_2016, SPC_2025, PolicyPack
 from services.routing.domain.roster import Conflicts, read_roster
@@ -52,7 +52,7 @@ def reason_of(decision: RoutingDecision, partner_id: str) -> str:
 
 def test_art11_2016_pre_filing_neighbour_dispute_is_delegated_to_the_district_centre_for_30_days(index):
     decision = route(index, dispute(district="370203"))
-    assert decision.outcome is Outcome.ROUTED
+    assert decision.outcome is DecisionOutcome.ROUTED
     assert (decision.mode, decision.partner_id, decision.period_days) == (Mode.DELEGATION, "P02", 30)
     assert decision.policy_pack == "spc-2016" and decision.ruleset_version == 1
     assert {c.partner_id for c in decision.candidates} == {"P02", "P35"}
@@ -82,12 +82,12 @@ def test_2016_direct_self_mediation_stays_with_the_partner_the_party_went_to(ind
 def test_2016_direct_self_mediation_needs_no_court_consent_gate(index):
     decision = route(index, dispute(stage="direct", category="property_service", partner_id="P24",
                                     consents=(True, False)))
-    assert decision.outcome is Outcome.ROUTED
+    assert decision.outcome is DecisionOutcome.ROUTED
 
 
 def test_direct_to_a_partner_that_does_not_mediate_on_its_own_is_unroutable_with_its_reason(index):
     decision = route(index, dispute(stage="direct", category="maritime", partner_id="P11"))
-    assert decision.outcome is Outcome.UNROUTABLE and decision.reason is Reason.NO_ELIGIBLE_PARTNER
+    assert decision.outcome is DecisionOutcome.UNROUTABLE and decision.reason is Reason.NO_ELIGIBLE_PARTNER
     assert reason_of(decision, "P11") == "mode"
     assert "P11" in decision.reason_detail and decision.return_to_court is None
 
@@ -96,7 +96,7 @@ def test_direct_to_a_partner_that_does_not_mediate_on_its_own_is_unroutable_with
 
 def test_spc2025_pre_filing_case_is_returned_to_the_court_to_be_docketed(index):
     decision = route(index, dispute(), pack=SPC_2025)
-    assert decision.outcome is Outcome.UNROUTABLE
+    assert decision.outcome is DecisionOutcome.UNROUTABLE
     assert decision.reason is Reason.MODE_NOT_ALLOWED
     assert decision.mode is Mode.DELEGATION and decision.partner_id is None
     assert decision.return_to_court == "docket"
@@ -107,19 +107,19 @@ def test_spc2025_pre_filing_case_is_returned_to_the_court_to_be_docketed(index):
 @pytest.mark.parametrize(("stage", "mode"), [("post_filing", Mode.ENTRUSTMENT), ("in_litigation", Mode.INVITATION)])
 def test_spc2025_after_filing_mediation_keeps_15_day_ordinary_period(index, stage, mode):
     decision = route(index, dispute(stage=stage, category="family", procedure="ordinary"), pack=SPC_2025)
-    assert decision.outcome is Outcome.ROUTED and decision.mode is mode and decision.period_days == 15
+    assert decision.outcome is DecisionOutcome.ROUTED and decision.mode is mode and decision.period_days == 15
 
 
 def test_spc2025_direct_self_mediation_is_still_allowed(index):
     decision = route(index, dispute(stage="direct", category="labour", partner_id="P14"), pack=SPC_2025)
-    assert (decision.outcome, decision.mode, decision.partner_id) == (Outcome.ROUTED, Mode.SELF, "P14")
+    assert (decision.outcome, decision.mode, decision.partner_id) == (DecisionOutcome.ROUTED, Mode.SELF, "P14")
 
 
 # --- consent (2016 Art 11; 2021 Art 4) -------------------------------------------------------
 
 def test_art11_2016_one_non_consenting_party_makes_the_case_unroutable(index):
     decision = route(index, dispute(third_party=True, consents=(True, True, False)))
-    assert decision.outcome is Outcome.UNROUTABLE and decision.reason is Reason.CONSENT_REFUSED
+    assert decision.outcome is DecisionOutcome.UNROUTABLE and decision.reason is Reason.CONSENT_REFUSED
     assert "parties[2] (third_party)" in decision.reason_detail
     assert "parties[0]" not in decision.reason_detail
     assert decision.return_to_court == "docket" and decision.partner_id is None
@@ -175,7 +175,7 @@ def test_art12_2016_eligible_joint_choice_beats_the_district_centre(index):
 
 def test_art12_2016_joint_choice_not_followed_says_why(index):
     decision = route(index, dispute(category="commercial_contract", claim="12500.00", preferred="P21"))
-    assert decision.outcome is Outcome.ROUTED and decision.partner_id != "P21"
+    assert decision.outcome is DecisionOutcome.ROUTED and decision.partner_id != "P21"
     assert decision.reason is Reason.PREFERENCE_NOT_FOLLOWED
     assert "P21" in decision.reason_detail and "50,000.00 CNY" in decision.reason_detail
     assert reason_of(decision, "P21") == "claim_range"
@@ -199,7 +199,7 @@ def test_art12_2021_decline_reroutes_to_a_different_partner(index):
     first = route(index, case)
     second = route(index, case, declined={first.partner_id}, attempt=2)
     assert first.partner_id == "P13"
-    assert second.outcome is Outcome.ROUTED and second.partner_id not in (None, first.partner_id)
+    assert second.outcome is DecisionOutcome.ROUTED and second.partner_id not in (None, first.partner_id)
     assert second.attempt == 2 and reason_of(second, first.partner_id) == "declined_before"
 
 
@@ -248,7 +248,7 @@ def test_district_filter_off_lets_a_neighbouring_district_centre_take_the_case(i
     busy = {"P01": 80, "P35": 200}
     decision = decide(dispute(), index, loose, SPC_2016, load=busy)
     assert decision.partner_id == "P02" and decision.ruleset_version == 2
-    assert decide(dispute(), index, DEFAULT_RULESET, SPC_2016, load=busy).outcome is Outcome.UNROUTABLE
+    assert decide(dispute(), index, DEFAULT_RULESET, SPC_2016, load=busy).outcome is DecisionOutcome.UNROUTABLE
 
 
 # --- the decision as ops read it --------------------------------------------------------------
