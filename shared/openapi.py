@@ -1,20 +1,21 @@
 """The published API description: what an integrator generates a client from.
 
-FastAPI describes the routes and their models; this adds what it cannot know: the bearer
-security scheme and which roles each operation needs, the problem+json answers
-(RFC 9457) every operation may give instead of FastAPI's default 422, tag descriptions, and the
-webhooks partner systems receive (OpenAPI 3.1 `webhooks`), one per event type of the contract.
+FastAPI describes the routes and their models (`ResponseModel` is the base of every answer's); this
+adds what it cannot know: the bearer security scheme (and any a service declares) and which roles
+each operation needs, the problem+json answers (RFC 9457) every operation may give instead of
+FastAPI's default 422, tag descriptions, and the webhooks partner systems receive (OpenAPI 3.1
+`webhooks`), one per event type of the contract.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from shared.events import EVENT_TYPES
 from shared.problems import PROBLEM_JSON
@@ -48,6 +49,22 @@ _ERRORS = {
     429: "Too many requests; retry after the `Retry-After` header.",
     500: "An unexpected error; the `X-Correlation-Id` header identifies it in the logs.",
 }
+
+
+class ResponseModel(BaseModel):
+    """The base of every answer's model. The route's view builds the dict; the model describes it for
+    the document and checks it on the way out. Keys it does not declare pass through, so a view
+    that grows a field never loses it silently."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# The views write times and dates as strings already (RFC 3339 with offset); kept as the view wrote
+# them, where a datetime field would re-format them (an offset of +00:00 would become Z).
+Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+Day = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+# A number as the view computed it: an int stays an int (a float field would answer 3 as 3.0).
+Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
 
 
 class FieldError(BaseModel):
@@ -105,6 +122,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                  "description": "A token of one role (clerk, partner, mediator, ops, ...) bound to its court, "
                                 "partner or mediator; `make token` issues one in development."},
+        **_runtime_schemes(app),
     }
     roles = _roles_by_operation(app)
     for path, item in document.get("paths", {}).items():
@@ -114,6 +132,14 @@ def build_document(app: FastAPI) -> dict[str, Any]:
     document["tags"] = [{"name": name, "description": text} for name, text in TAGS.items() if name in used]
     document["webhooks"] = _webhooks(schemas)
     return document
+
+
+def _runtime_schemes(app: FastAPI) -> dict[str, Any]:
+    """Schemes a service declares beside the bearer one (`security_schemes` on its runtime)."""
+    schemes: dict[str, Any] = {}
+    for runtime in getattr(app.state, "runtimes", {}).values():
+        schemes.update(getattr(runtime, "security_schemes", {}))
+    return schemes
 
 
 def _roles_by_operation(app: FastAPI) -> dict[tuple[str, str], tuple[str, ...]]:

@@ -14,11 +14,19 @@ from services.mediation.settings import Settings
 from services.mediation.store.models import MESSAGING, Base
 from services.mediation.sweepers import contact_sweeper, deadline_sweeper, offer_sweeper
 from services.mediation.web.routes import router as ui_router
+from services.mediation.web.session import COOKIE
 
 
 class Runtime(ServiceRuntime):
     name = "mediation"
     routers = (mediations_router, stats_router, calendar_router, ui_router)
+    # Named in the document so a reader knows what the /ui/ cookie is; no operation takes it (the
+    # web client's pages are not in the document, and /v1 takes bearer tokens only).
+    security_schemes = {"sessionCookie": {
+        "type": "apiKey", "in": "cookie", "name": COOKIE,
+        "description": f"The mediators' web client's session at /ui/ (the `{COOKIE}` cookie, with a CSRF "
+                       "token in every form). The web client is not part of this API and no operation here "
+                       "accepts the cookie: /v1 takes bearer tokens only."}}
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING, clock=clock)

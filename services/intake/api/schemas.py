@@ -40,6 +40,7 @@ from shared import vocabulary
 from shared.clock import SystemClock, beijing_date
 from shared.vocabulary import values
 from shared.masking import mask_id_number
+from shared.openapi import ResponseModel
 from shared.inputs import SingleLine as Line, Text
 from shared.problems import field_path
 from services.intake.domain.identity import (
@@ -363,11 +364,7 @@ class CaseBatchAnswer(BaseModel):
 
 
 # --- responses: what the routes answer (services/intake/api/views.py builds them) ------------
-# Extra keys pass through: a view that grows a field must not lose it silently.
-
-class ResponseModel(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+# Extra keys pass through (shared.openapi.ResponseModel): a view that grows a field must not lose it silently.
 
 class RepresentativeView(ResponseModel):
     name: str

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from services.mediation.actions.calendar import VersionConflict, load_year
 from services.mediation.actions.core import Actor, rfc3339
 from services.mediation.api.access import runtime
+from services.mediation.api.responses import YearList, YearLoaded, YearWithVersions
 from services.mediation.domain.holiday_year import InvalidArrangement
 from services.mediation.store import holidays as store
 from shared.auth import Principal, require
@@ -58,7 +59,8 @@ def _year_view(arrangement: YearArrangement) -> dict:
     return view
 
 
-@router.get("/years", summary="The years of the holiday table in force, and up to which year it is confirmed")
+@router.get("/years", summary="The years of the holiday table in force, and up to which year it is confirmed",
+            response_model=YearList)
 async def list_years(request: Request, principal: Reader) -> dict:
     calendar = runtime(request).calendar
     years = [{"year": a.year, "version": a.version, "source": a.source, "notice": a.notice,
@@ -67,7 +69,8 @@ async def list_years(request: Request, principal: Reader) -> dict:
     return {"items": years, "confirmed_until": max(confirmed) if confirmed else None}
 
 
-@router.get("/years/{year}", summary="One year's rest days and make-up working days, with every loaded version")
+@router.get("/years/{year}", summary="One year's rest days and make-up working days, with every loaded version",
+            response_model=YearWithVersions, response_model_exclude_unset=True)
 async def get_year(year: Year, request: Request, principal: Reader) -> dict:
     rt = runtime(request)
     async with rt.db.read() as session:
@@ -78,7 +81,8 @@ async def get_year(year: Year, request: Request, principal: Reader) -> dict:
 
 
 @router.put("/years/{year}", summary="Load a year's arrangement as its next version (ops); provisional windows "
-                                     "and deadlines are recomputed")
+                                     "and deadlines are recomputed",
+            response_model=YearLoaded, response_model_exclude_unset=True)
 async def put_year(year: Year, body: YearIn, request: Request, principal: Ops) -> dict:
     rt = runtime(request)
     try:

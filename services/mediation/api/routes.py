@@ -22,6 +22,8 @@ from services.mediation.actions import contacts, offers, outcomes, period, sessi
 from services.mediation.actions.core import Actor, rfc3339
 from services.mediation.api.access import Staff, runtime, visible_mediation
 from services.mediation.api.errors import domain_refusals
+from services.mediation.api.responses import (ContactRecorded, MediationList, MediationView, MediatorAssigned,
+                                              PeriodExtended, SessionScheduled)
 from services.mediation.api.schemas import (ContactIn, DeclineIn, ExtensionIn, MediatorIn, NoteIn, OutcomeIn,
                                             SessionIn, UndisputedFactsIn)
 from services.mediation.api.views import detail_view, summary_view
@@ -82,7 +84,8 @@ async def create(request: Request, principal: Principal, case_id: str, work: Wor
     return replayed(earlier)
 
 
-@router.get("", summary="The caller's partner's mediations (all of them for ops), newest first")
+@router.get("", summary="The caller's partner's mediations (all of them for ops), newest first",
+            response_model=MediationList)
 async def list_mediations(request: Request, principal: Staff, status: MediationStatus | None = None,
                           limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict:
     position = cursor_position(cursor)
@@ -95,7 +98,8 @@ async def list_mediations(request: Request, principal: Staff, status: MediationS
     return {"items": [summary_view(m, now, rt.calendar) for m in page], "next_cursor": next_cursor}
 
 
-@router.get("/{case_id}", summary="One mediation with its deadline, sessions, extensions and audit trail")
+@router.get("/{case_id}", summary="One mediation with its deadline, sessions, extensions and audit trail",
+            response_model=MediationView)
 async def get_mediation(case_id: str, request: Request, principal: Staff) -> dict:
     rt = runtime(request)
     async with rt.db.read() as session:
@@ -103,21 +107,24 @@ async def get_mediation(case_id: str, request: Request, principal: Staff) -> dic
         return await _detail(session, rt, mediation, principal)
 
 
-@router.post("/{case_id}/accept", summary="Accept the offer (partner or mediator); the period starts")
+@router.post("/{case_id}/accept", summary="Accept the offer (partner or mediator); the period starts",
+             response_model=MediationView)
 async def accept(case_id: str, request: Request, principal: Staff) -> dict:
     async def work(session, rt, mediation, actor):
         await offers.accept(session, rt, mediation, actor)
     return await act(runtime(request), principal, case_id, work)
 
 
-@router.post("/{case_id}/decline", summary="Decline the offer with a reason; routing routes again")
+@router.post("/{case_id}/decline", summary="Decline the offer with a reason; routing routes again",
+             response_model=MediationView)
 async def decline(case_id: str, body: DeclineIn, request: Request, principal: Staff) -> dict:
     async def work(session, rt, mediation, actor):
         await offers.decline(session, rt, mediation, actor, body.reason)
     return await act(runtime(request), principal, case_id, work)
 
 
-@router.post("/{case_id}/mediator", summary="Assign a mediator of the partner (recusal checked)")
+@router.post("/{case_id}/mediator", summary="Assign a mediator of the partner (recusal checked)",
+             response_model=MediatorAssigned)
 async def assign_mediator(case_id: str, body: MediatorIn, request: Request, principal: Staff) -> dict:
     async def work(session, rt, mediation, actor):
         waived = await staffing.assign_mediator(
@@ -127,7 +134,7 @@ async def assign_mediator(case_id: str, body: MediatorIn, request: Request, prin
     return await act(runtime(request), principal, case_id, work)
 
 
-@router.post("/{case_id}/contacts", status_code=201,
+@router.post("/{case_id}/contacts", status_code=201, response_model=ContactRecorded,
              summary="Record a contact with a party (2021 Art 15: the first is due within 3 working days)")
 async def record_contact(case_id: str, body: ContactIn, request: Request, principal: Staff) -> JSONResponse:
     async def work(session, rt, mediation, actor):
@@ -138,7 +145,8 @@ async def record_contact(case_id: str, body: ContactIn, request: Request, princi
     return JSONResponse(await act(runtime(request), principal, case_id, work), status_code=201)
 
 
-@router.post("/{case_id}/sessions", status_code=201, summary="Schedule a session: a place, or online")
+@router.post("/{case_id}/sessions", status_code=201, summary="Schedule a session: a place, or online",
+             response_model=SessionScheduled)
 async def schedule_session(case_id: str, body: SessionIn, request: Request, principal: Staff,
                            idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     async def work(session, rt, mediation, actor):
@@ -149,7 +157,7 @@ async def schedule_session(case_id: str, body: SessionIn, request: Request, prin
     return await create(request, principal, case_id, work, body=body.model_dump(mode="json"), key=idempotency_key)
 
 
-@router.post("/{case_id}/extensions", status_code=201,
+@router.post("/{case_id}/extensions", status_code=201, response_model=PeriodExtended,
              summary="Extend the period with every party's consent; answers the new deadline")
 async def extend(case_id: str, body: ExtensionIn, request: Request, principal: Staff,
                  idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
@@ -160,28 +168,30 @@ async def extend(case_id: str, body: ExtensionIn, request: Request, principal: S
     return await create(request, principal, case_id, work, body=body.model_dump(mode="json"), key=idempotency_key)
 
 
-@router.post("/{case_id}/pause", summary="Pause the period for an appraisal (鉴定评估, 2021 Art 26)")
+@router.post("/{case_id}/pause", summary="Pause the period for an appraisal (鉴定评估, 2021 Art 26)",
+             response_model=MediationView)
 async def pause(case_id: str, request: Request, principal: Staff, body: NoteIn | None = None) -> dict:
     async def work(session, rt, mediation, actor):
         await period.pause(session, rt, mediation, actor, body.reason if body else None)
     return await act(runtime(request), principal, case_id, work)
 
 
-@router.post("/{case_id}/resume", summary="Resume the period after the appraisal")
+@router.post("/{case_id}/resume", summary="Resume the period after the appraisal", response_model=MediationView)
 async def resume(case_id: str, request: Request, principal: Staff, body: NoteIn | None = None) -> dict:
     async def work(session, rt, mediation, actor):
         await period.resume(session, rt, mediation, actor, body.reason if body else None)
     return await act(runtime(request), principal, case_id, work)
 
 
-@router.post("/{case_id}/outcome", summary="Record the outcome: settled, failed (with ground) or withdrawn")
+@router.post("/{case_id}/outcome", summary="Record the outcome: settled, failed (with ground) or withdrawn",
+             response_model=MediationView)
 async def record_outcome(case_id: str, body: OutcomeIn, request: Request, principal: Staff) -> dict:
     async def work(session, rt, mediation, actor):
         await outcomes.record_outcome(session, rt, mediation, actor, body.model_dump(exclude_unset=True))
     return await act(runtime(request), principal, case_id, work)
 
 
-@router.post("/{case_id}/undisputed-facts",
+@router.post("/{case_id}/undisputed-facts", response_model=MediationView,
              summary="Record the facts every party signed as undisputed (2016 Art 22); they reach the court with "
                      "a failure or an expiry that records none itself")
 async def record_undisputed_facts(case_id: str, body: UndisputedFactsIn, request: Request, principal: Staff) -> dict:
@@ -191,7 +201,8 @@ async def record_undisputed_facts(case_id: str, body: UndisputedFactsIn, request
     return await act(runtime(request), principal, case_id, work)
 
 
-@router.post("/{case_id}/close", summary="Close an ended mediation at the partner (ops)")
+@router.post("/{case_id}/close", summary="Close an ended mediation at the partner (ops)",
+             response_model=MediationView)
 async def close(case_id: str, request: Request, principal: Staff, body: NoteIn | None = None) -> dict:
     async def work(session, rt, mediation, actor):
         await outcomes.close(session, rt, mediation, actor, body.reason if body else "closed by ops")

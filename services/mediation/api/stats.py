@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from services.mediation.api.access import runtime
+from services.mediation.api.responses import StatsReport
 from services.mediation.api.stats_export import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx, wanted_format
 from services.mediation.domain.stats import GroupBy, StatsRow, Window, compute_stats
 from services.mediation.store.stats import case_records
@@ -41,7 +42,7 @@ def _row(row: StatsRow) -> dict:
 
 
 @router.get("", summary="Statistics over a window, grouped, as JSON, CSV or .xlsx (ops, bureau; a partner: its own)",
-            responses={200: {"content": {CSV_TYPE: {}, XLSX_TYPE: {}}}})
+            response_model=StatsReport, responses={200: {"content": {CSV_TYPE: {}, XLSX_TYPE: {}}}})
 async def stats(request: Request, principal: Reader,
                 from_: Annotated[Instant | None, Query(alias="from")] = None,
                 to: Instant | None = None, group_by: GroupBy = GroupBy.PARTNER,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from services.notify.api.deps import Limit, PartnerOrOps, runtime
 from services.notify.api.endpoints import visible_endpoint
 from services.notify.api.schemas import ReplayRequest
+from services.notify.api.responses import DeliveryList, DeliveryView, ReplayAnswer
 from services.notify.api.views import delivery_view
 from services.notify.store import deliveries as store
 from services.notify.store import endpoints as endpoint_store
@@ -33,7 +34,8 @@ def _must_be_enabled(endpoint: WebhookEndpoint | None) -> None:
         raise Problem(409, f"The endpoint is disabled: {endpoint.disabled_reason}. Enable it first.")
 
 
-@router.get("", summary="Deliveries with their attempt log, oldest first, cursor-paginated")
+@router.get("", summary="Deliveries with their attempt log, oldest first, cursor-paginated",
+            response_model=DeliveryList)
 async def list_deliveries(request: Request, principal: PartnerOrOps, endpoint_id: str | None = None,
                           status: str | None = None, limit: Limit = 50, cursor: str | None = None) -> dict:
     if status is not None and status not in store.DELIVERY_STATUSES:
@@ -48,7 +50,7 @@ async def list_deliveries(request: Request, principal: PartnerOrOps, endpoint_id
     return {"items": [delivery_view(d, attempts[d.id]) for d in page], "next_cursor": next_cursor}
 
 
-@router.get("/{delivery_id}", summary="One delivery with every attempt")
+@router.get("/{delivery_id}", summary="One delivery with every attempt", response_model=DeliveryView)
 async def get_delivery(delivery_id: str, request: Request, principal: PartnerOrOps) -> dict:
     rt = runtime(request)
     async with rt.db.read() as session:
@@ -57,7 +59,8 @@ async def get_delivery(delivery_id: str, request: Request, principal: PartnerOrO
     return delivery_view(delivery, attempts[delivery.id])
 
 
-@router.post("/{delivery_id}/retry", status_code=202, summary="Send this delivery again now")
+@router.post("/{delivery_id}/retry", status_code=202, summary="Send this delivery again now",
+             response_model=DeliveryView)
 async def retry_delivery(delivery_id: str, request: Request, principal: PartnerOrOps) -> dict:
     rt = runtime(request)
     async with rt.db.unit_of_work() as session:
@@ -69,6 +72,7 @@ async def retry_delivery(delivery_id: str, request: Request, principal: PartnerO
 
 
 @router.post("/replay", status_code=202, summary="Send again everything that failed since a time",
+             response_model=ReplayAnswer,
              responses={404: {"description": "The endpoint_id names no endpoint of the caller's."}})
 async def replay(body: ReplayRequest, request: Request, principal: PartnerOrOps) -> dict:
     rt = runtime(request)

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from services.notify.api.deps import Limit, PartnerOrOps, runtime
 from services.notify.api.schemas import EndpointCreate
+from services.notify.api.responses import EndpointList, EndpointView, EndpointWithSecret
 from services.notify.api.views import endpoint_view
 from services.notify.channels.safe_url import resolve_and_check
 from services.notify.domain.ssrf import UnsafeUrl
@@ -44,7 +45,8 @@ def owner_of(body: EndpointCreate, principal: Principal) -> str | None:
     return principal.partner_id
 
 
-@router.post("", status_code=201, summary="Register an endpoint; its signing secret is shown this once")
+@router.post("", status_code=201, summary="Register an endpoint; its signing secret is shown this once",
+             response_model=EndpointWithSecret | EndpointView)
 async def create_endpoint(body: EndpointCreate, request: Request, principal: PartnerOrOps,
                           idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     rt = runtime(request)
@@ -73,7 +75,7 @@ async def create_endpoint(body: EndpointCreate, request: Request, principal: Par
     return JSONResponse(answer, status_code=201, headers={"Location": f"/v1/webhook-endpoints/{answer['id']}"})
 
 
-@router.get("", summary="Endpoints (a partner sees its own), cursor-paginated")
+@router.get("", summary="Endpoints (a partner sees its own), cursor-paginated", response_model=EndpointList)
 async def list_endpoints(request: Request, principal: PartnerOrOps, limit: Limit = 50,
                          cursor: str | None = None) -> dict:
     rt = runtime(request)
@@ -84,7 +86,8 @@ async def list_endpoints(request: Request, principal: PartnerOrOps, limit: Limit
     return {"items": [endpoint_view(e) for e in page], "next_cursor": next_cursor}
 
 
-@router.get("/{endpoint_id}", summary="One endpoint, with why it was disabled if it was")
+@router.get("/{endpoint_id}", summary="One endpoint, with why it was disabled if it was",
+            response_model=EndpointView)
 async def get_endpoint(endpoint_id: str, request: Request, principal: PartnerOrOps) -> dict:
     rt = runtime(request)
     async with rt.db.read() as session:
@@ -100,7 +103,7 @@ async def delete_endpoint(endpoint_id: str, request: Request, principal: Partner
     return Response(status_code=204)
 
 
-@router.post("/{endpoint_id}/rotate-secret",
+@router.post("/{endpoint_id}/rotate-secret", response_model=EndpointWithSecret,
              summary="New signing secret, shown this once; the old one keeps signing for 24 hours")
 async def rotate_secret(endpoint_id: str, request: Request, principal: PartnerOrOps) -> dict:
     rt = runtime(request)
@@ -110,7 +113,8 @@ async def rotate_secret(endpoint_id: str, request: Request, principal: PartnerOr
         return endpoint_view(endpoint, reveal_secret=True)
 
 
-@router.post("/{endpoint_id}/enable", summary="Switch a disabled endpoint back on (then replay what it missed)")
+@router.post("/{endpoint_id}/enable", summary="Switch a disabled endpoint back on (then replay what it missed)",
+             response_model=EndpointView)
 async def enable_endpoint(endpoint_id: str, request: Request, principal: PartnerOrOps) -> dict:
     rt = runtime(request)
     async with rt.db.read() as session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from services.notify.api.deps import HandoffReader, Limit, runtime
+from services.notify.api.responses import HandoffList, HandoffView
 from services.notify.api.views import handoff_view
 from services.notify.store import handoffs as store
 from shared.pagination import cursor_position, split_page
@@ -23,7 +24,7 @@ def _scope(principal: Principal) -> dict[str, str | None]:
     return {"court_code": None, "partner_id": None}
 
 
-@router.get("", summary="Hand-offs, filterable by case, cursor-paginated")
+@router.get("", summary="Hand-offs, filterable by case, cursor-paginated", response_model=HandoffList)
 async def list_handoffs(request: Request, principal: HandoffReader, case_id: str | None = None,
                         limit: Limit = 50, cursor: str | None = None) -> dict:
     rt = runtime(request)
@@ -34,7 +35,7 @@ async def list_handoffs(request: Request, principal: HandoffReader, case_id: str
     return {"items": [handoff_view(h) for h in page], "next_cursor": next_cursor}
 
 
-@router.get("/{handoff_id}", summary="One hand-off")
+@router.get("/{handoff_id}", summary="One hand-off", response_model=HandoffView)
 async def get_handoff(handoff_id: str, request: Request, principal: HandoffReader) -> dict:
     rt = runtime(request)
     scope = _scope(principal)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from services.routing.api.deps import runtime
+from services.routing.api.responses import DecisionView
 from services.routing.api.views import decision_view
 from services.routing.consumers.decide import DecideConsumer
 from services.routing.store.models import RoutedCase
@@ -30,7 +31,8 @@ class JointChoiceIn(BaseModel):
     mediator_id: RosterId | None = None
 
 
-@router.post("/{case_id}", summary="Record the parties' joint choice of partner (and mediator) within the window")
+@router.post("/{case_id}", summary="Record the parties' joint choice of partner (and mediator) within the window",
+             response_model=DecisionView)
 async def record_choice(case_id: str, body: JointChoiceIn, request: Request, principal: Recorder) -> dict:
     rt = runtime(request)
     async with rt.db.unit_of_work() as session:

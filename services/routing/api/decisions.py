@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from services.routing.api.deps import DecisionReader, runtime
+from services.routing.api.responses import DecisionList, PartnerAccountList
 from services.routing.api.views import decision_view, partner_account_view
 from services.routing.domain.accounting import partner_account, rest_of_roster
 from services.routing.domain.case import InvalidRoutingCase, RoutingCase
@@ -35,7 +36,8 @@ def _may_read(principal: Principal, court_code: str | None, partner_ids: set[str
     return principal.partner_id is not None and principal.partner_id in partner_ids
 
 
-@router.get("/{case_id}", summary="Each routing decision for the case, oldest first, with its reasons")
+@router.get("/{case_id}", summary="Each routing decision for the case, oldest first, with its reasons",
+            response_model=DecisionList | PartnerAccountList)
 async def get_decisions(case_id: str, request: Request, principal: DecisionReader,
                         partner_id: Annotated[str | None, Query(min_length=1, max_length=20,
                                                                 pattern=r"^[A-Za-z0-9_-]+$")] = None) -> dict:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from services.routing.api.deps import AnyRole, Ops, runtime
+from services.routing.api.responses import PartnerList, PartnerView
 from services.routing.api.schemas import PartnerPatch
 from services.routing.api.views import partner_view
 from services.routing.domain.roster import Partner
@@ -43,7 +44,7 @@ def _matches(partner: Partner, category: str | None, district: str | None, mode:
             and (active is None or partner.active == active))
 
 
-@router.get("", summary="The partner bodies, filtered and cursor-paginated by id")
+@router.get("", summary="The partner bodies, filtered and cursor-paginated by id", response_model=PartnerList)
 async def list_partners(request: Request, principal: AnyRole, category: str | None = None,
                         district: str | None = None, mode: str | None = None, active: bool | None = None,
                         limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None) -> dict:
@@ -69,7 +70,7 @@ async def list_partners(request: Request, principal: AnyRole, category: str | No
             "next_cursor": encode_id_cursor(page[-1]) if more and page else None}
 
 
-@router.get("/{partner_id}", summary="One partner body with its mediators and open cases")
+@router.get("/{partner_id}", summary="One partner body with its mediators and open cases", response_model=PartnerView)
 async def get_partner(partner_id: str, request: Request, principal: AnyRole) -> dict:
     rt = runtime(request)
     async with rt.db.read() as session:
@@ -79,7 +80,7 @@ async def get_partner(partner_id: str, request: Request, principal: AnyRole) -> 
     return partner_view(row, reveal_personal_data=principal.role == "ops")
 
 
-@router.patch("/{partner_id}", summary="Change a partner's capacity or active flag (ops)")
+@router.patch("/{partner_id}", summary="Change a partner's capacity or active flag (ops)", response_model=PartnerView)
 async def patch_partner(partner_id: str, body: PartnerPatch, request: Request, principal: Ops) -> dict:
     changes = body.changes()
     if not changes:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Request
 from sqlalchemy.exc import IntegrityError
 
 from services.routing.api.deps import AnyRole, Ops, runtime
+from services.routing.api.responses import RulesetView
 from services.routing.api.views import READ_ONLY_RULESET_FIELDS, ruleset_view
 from services.routing.domain.ruleset import RulesetInvalid, validate_ruleset
 from services.routing.store import rulesets as repo
@@ -25,7 +26,8 @@ router = APIRouter(prefix="/v1/routing/rules", tags=["routing"])
 log = get_logger("routing.rules")
 
 
-@router.get("", summary="The ruleset in force, with its version and the policy pack in force today")
+@router.get("", summary="The ruleset in force, with its version and the policy pack in force today",
+            response_model=RulesetView)
 async def get_rules(request: Request, _principal: AnyRole) -> dict:
     rt = runtime(request)
     async with rt.db.read() as session:
@@ -40,7 +42,7 @@ def _based_on(document: dict[str, Any]) -> int | None:
     return based_on
 
 
-@router.put("", summary="Validate and install a new ruleset version (ops)")
+@router.put("", summary="Validate and install a new ruleset version (ops)", response_model=RulesetView)
 async def put_rules(request: Request, principal: Ops, document: Any = Body(...)) -> dict:
     if not isinstance(document, dict):
         raise Problem(422, "The ruleset is invalid.", errors=[{"field": "body", "message": "a JSON object"}])

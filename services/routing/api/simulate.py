@@ -10,6 +10,7 @@ from typing import Literal
 from fastapi import APIRouter, Request
 
 from services.routing.api.deps import Ops, runtime
+from services.routing.api.responses import SimulatedDecision
 from services.routing.api.schemas import SimulatedCase
 from services.routing.api.views import decision_view
 from services.routing.domain.case import InvalidRoutingCase, RoutingCase
@@ -23,7 +24,8 @@ router = APIRouter(prefix="/v1/routing/simulate", tags=["routing"])
 SIMULATION = "simulation"
 
 
-@router.post("", summary="Decide for a case body without storing or sending anything (ops)")
+@router.post("", summary="Decide for a case body without storing or sending anything (ops)",
+             response_model=SimulatedDecision)
 async def simulate(body: SimulatedCase, request: Request, _principal: Ops,
                    policy_pack: Literal["spc-2016", "spc-2025"] | None = None) -> dict:
     errors = body.stage_errors()
