@@ -11,9 +11,12 @@ from what is stored, on a court document as in a log line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
+from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -92,16 +95,30 @@ def rfc3339_text(value: Any) -> Any:
     return value.strip()
 
 
-def SingleLine(max_length: int, *, min_length: int = 1) -> Any:  # noqa: N802 - a type factory reads like a type
+# Metadata for `Annotated[str, SingleLine(100)]` (a type checker reads the field as a str): pydantic
+# unpacks a GroupedMetadata into its constraints and validator.
+@dataclass(frozen=True)
+class SingleLine(GroupedMetadata):
     """A name, reference or identifier: one line of visible text, trimmed."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-                     AfterValidator(_single_line)]
+
+    max_length: int
+    min_length: int = 1
+
+    def __iter__(self) -> Iterator[object]:
+        yield from StringConstraints(strip_whitespace=True, min_length=self.min_length, max_length=self.max_length)
+        yield AfterValidator(_single_line)
 
 
-def Text(max_length: int, *, min_length: int = 1) -> Any:  # noqa: N802
+@dataclass(frozen=True)
+class Text(GroupedMetadata):
     """Free text (a summary, a reason, a note): line breaks allowed, control characters not."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-                     AfterValidator(_printable)]
+
+    max_length: int
+    min_length: int = 1
+
+    def __iter__(self) -> Iterator[object]:
+        yield from StringConstraints(strip_whitespace=True, min_length=self.min_length, max_length=self.max_length)
+        yield AfterValidator(_printable)
 
 
 # An RFC 3339 time with offset, within EARLIEST..LATEST (the JSON Schema says so, for clients and

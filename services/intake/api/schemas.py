@@ -21,7 +21,7 @@ import hashlib
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Mapping
 
 from pydantic import (
     BaseModel,
@@ -62,16 +62,28 @@ MAX_PARTIES = 50
 PARTNER_ID_PATTERN = r"^P(0[1-9]|[1-9][0-9]{1,3})$"
 _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 
-CourtCode = Literal[COURT_CODES]  # type: ignore[valid-type]
-CategoryCode = Literal[CATEGORY_CODES]  # type: ignore[valid-type]
-DistrictCode = Literal[DISTRICT_CODES]  # type: ignore[valid-type]
-# The vocabulary's values as Literals: the OpenAPI document lists them inline, as the contract does.
-Stage = Literal[values(vocabulary.Stage)]  # type: ignore[valid-type]
-Procedure = Literal[values(vocabulary.Procedure)]  # type: ignore[valid-type]
-Role = Literal[values(vocabulary.PartyRole)]  # type: ignore[valid-type]
-Kind = Literal[values(vocabulary.PartyKind)]  # type: ignore[valid-type]
-Mode = Literal[values(vocabulary.Mode)]  # type: ignore[valid-type]
-Status = Literal[STATUSES]  # type: ignore[valid-type]
+# The reference codes and the vocabulary's values as Literals: the OpenAPI document lists them inline,
+# as the contract does. Built from tuples at run time, so a type checker sees the strings they are.
+if TYPE_CHECKING:
+    CourtCode = str
+    CategoryCode = str
+    DistrictCode = str
+    Stage = str
+    Procedure = str
+    Role = str
+    Kind = str
+    Mode = str
+    Status = str
+else:
+    CourtCode = Literal[COURT_CODES]
+    CategoryCode = Literal[CATEGORY_CODES]
+    DistrictCode = Literal[DISTRICT_CODES]
+    Stage = Literal[values(vocabulary.Stage)]
+    Procedure = Literal[values(vocabulary.Procedure)]
+    Role = Literal[values(vocabulary.PartyRole)]
+    Kind = Literal[values(vocabulary.PartyKind)]
+    Mode = Literal[values(vocabulary.Mode)]
+    Status = Literal[STATUSES]
 
 
 PartnerId = Annotated[str, StringConstraints(pattern=PARTNER_ID_PATTERN, max_length=5)]
@@ -102,20 +114,20 @@ def _custom_error(problem: InvalidIdentity) -> PydanticCustomError:
 class Representative(StrictModel):
     """The party's agent (委托代理人); law_firm names the firm if the agent is a lawyer."""
 
-    name: Line(100)
-    law_firm: Line(200) | None = None
+    name: Annotated[str, Line(100)]
+    law_firm: Annotated[str, Line(200)] | None = None
 
 
 class PartyIn(StrictModel):
     role: Role
     kind: Kind
-    name: Line(200)
+    name: Annotated[str, Line(200)]
     id_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
     # At most what the parties table stores (email 200, address 300): a longer value would fail the insert.
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200,
                                             pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    address: Line(300) | None = None
+    address: Annotated[str, Line(300)] | None = None
     represented_by: Representative | None = None
     consents_to_mediation: StrictBool
 
@@ -183,12 +195,12 @@ class CaseCreate(StrictModel):
     """The body of `POST /v1/cases`. Field order matters: stage-dependent fields follow `stage`."""
 
     court_code: CourtCode
-    external_ref: Line(64)
+    external_ref: Annotated[str, Line(64)]
     stage: Stage
     procedure: Procedure | None = Field(default=None, validate_default=True)
-    court_case_number: Line(64) | None = Field(default=None, validate_default=True)
+    court_case_number: Annotated[str, Line(64)] | None = Field(default=None, validate_default=True)
     category: CategoryCode
-    summary: Text(4000)
+    summary: Annotated[str, Text(4000)]
     claim_amount: Money | None = None
     district: DistrictCode
     parties: list[PartyIn] = Field(max_length=MAX_PARTIES)
@@ -324,7 +336,7 @@ class CaseBatch(StrictModel):
 class WithdrawRequest(StrictModel):
     """`POST /v1/cases/{id}/withdraw`: the applicant withdrew (撤回申请)."""
 
-    reason: Text(500) | None = None
+    reason: Annotated[str, Text(500)] | None = None
 
 
 # --- errors ----------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from services.mediation.domain.contact import Channel
 from shared.inputs import Instant, SingleLine, Text
 
-Reason = Text(1000)
+Reason = Annotated[str, Text(1000)]
 # Ids of parties and mediators: one line, the length of a UUID or a roster id at most.
-PartyId = SingleLine(36)
+PartyId = Annotated[str, SingleLine(36)]
 
 
 class Body(BaseModel):
@@ -28,13 +28,13 @@ class WaiverIn(Body):
 
 
 class MediatorIn(Body):
-    mediator_id: SingleLine(40)
+    mediator_id: Annotated[str, SingleLine(40)]
     waivers: list[WaiverIn] = Field(default_factory=list, max_length=50)
 
 
 class SessionIn(Body):
     scheduled_at: Instant
-    location: SingleLine(300) | None = None
+    location: Annotated[str, SingleLine(300)] | None = None
     online: StrictBool = False
 
     @model_validator(mode="after")
@@ -56,7 +56,7 @@ class ExtensionIn(Body):
 
 
 class FactIn(Body):
-    text: Text(2000)
+    text: Annotated[str, Text(2000)]
     signed_by: list[PartyId] = Field(max_length=50)
 
 

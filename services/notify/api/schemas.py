@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.events import EVENT_TYPES
@@ -14,7 +16,7 @@ class EndpointCreate(BaseModel):
     url: str = Field(min_length=1, max_length=2000)
     event_types: list[str] = Field(min_length=1, max_length=len(EVENT_TYPES))
     # Ops may register an endpoint on a partner's behalf; a partner's token already names its partner.
-    partner_id: SingleLine(20) | None = None
+    partner_id: Annotated[str, SingleLine(20)] | None = None
 
     @field_validator("event_types")
     @classmethod
@@ -29,4 +31,4 @@ class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     since: Instant
-    endpoint_id: SingleLine(36) | None = None
+    endpoint_id: Annotated[str, SingleLine(36)] | None = None
