@@ -9,8 +9,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
 from services.routing.domain.vocabulary import CATEGORIES, is_area_code
+from shared import vocabulary
+from shared.vocabulary import values
 
-Stage = Literal["pre_filing", "post_filing", "in_litigation", "direct"]
+Stage = Literal[values(vocabulary.Stage)]  # type: ignore[valid-type]
 IdNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{18}$")]
 PartnerId = Annotated[str, StringConstraints(min_length=1, max_length=20)]
 _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
@@ -38,7 +40,7 @@ class SimulatedParty(BaseModel):
     # A clerk's case body carries names and phones; the simulation ignores them rather than refuse.
     model_config = ConfigDict(extra="ignore")
 
-    role: Literal["applicant", "respondent", "third_party"]
+    role: Literal[values(vocabulary.PartyRole)]  # type: ignore[valid-type]
     id_number: IdNumber
     consents_to_mediation: StrictBool
     represented_by: Representative | None = None
@@ -52,7 +54,7 @@ class SimulatedCase(BaseModel):
     stage: Stage
     category: str
     district: str
-    procedure: Literal["ordinary", "summary"] | None = None
+    procedure: Literal[values(vocabulary.Procedure)] | None = None  # type: ignore[valid-type]
     claim_amount: str | None = None
     preferred_partner_id: PartnerId | None = None
     partner_id: PartnerId | None = None
