@@ -37,6 +37,9 @@ EVENT_TYPES = (
     "handoff.acknowledged",
 )
 
+# The events that end a mediation, whichever way it ended.
+OUTCOMES = ("mediation.settled", "mediation.failed", "mediation.withdrawn", "mediation.expired")
+
 
 def utcnow() -> datetime:
     """For an envelope made without a time (tools, tests); services pass their clock's."""

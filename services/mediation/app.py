@@ -9,17 +9,19 @@ from services.mediation.api.calendar import router as calendar_router
 from services.mediation.api.routes import router as mediations_router
 from services.mediation.backlog import mediation_samples
 from services.mediation.api.stats import router as stats_router
-from services.mediation.consumers.events import EventConsumer
+from services.mediation.consumers.events import HANDLERS
 from services.mediation.settings import Settings
 from services.mediation.store.models import MESSAGING, Base
 from services.mediation.sweepers import contact_sweeper, deadline_sweeper, offer_sweeper
 from services.mediation.web.routes import router as ui_router
+from shared.handler_table import bound
 from services.mediation.web.session import COOKIE
 
 
 class Runtime(ServiceRuntime):
     name = "mediation"
     routers = (mediations_router, stats_router, calendar_router, ui_router)
+    handler_table = HANDLERS
     # Named in the document so a reader knows what the /ui/ cookie is; no operation takes it (the
     # web client's pages are not in the document, and /v1 takes bearer tokens only).
     security_schemes = {"sessionCookie": {
@@ -38,7 +40,7 @@ class Runtime(ServiceRuntime):
         self.contact_sweeper = contact_sweeper(self)
 
     def register_consumers(self) -> None:
-        self.consume("mediation.events", EventConsumer(self).handlers())
+        self.consume("mediation.events", bound(self.handler_table, self))
 
     async def start(self) -> None:
         try:

@@ -1,6 +1,7 @@
-"""The three sweepers: offers nobody answered in time (lapse: a decline, routing re-routes),
-mediations past their deadline (expire) and mediations whose first-contact window closed without
-contact (failed on party_unreachable, 2021 Art 15).
+"""The three sweepers, each a loop running one action on what its query finds due: offers nobody
+answered in time (offers.lapse: a decline, routing re-routes), mediations past their deadline
+(period.expire) and mediations whose first-contact window closed without contact
+(contacts.end_unreachable: failed on party_unreachable, 2021 Art 15).
 
 Durable: every pass reads the database, nothing is kept in memory between passes. Safe with several
 replicas: on PostgreSQL a pass claims its rows with SELECT ... FOR UPDATE SKIP LOCKED (another
@@ -13,19 +14,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.actions import contacts, offers, period
-from services.mediation.domain.states import CLOCK_RUNNING, MediationStatus
 from services.mediation.metrics import SWEEPER_TRANSITIONS
+from services.mediation.store import due
 from services.mediation.store.models import Mediation
 from shared.logging import correlation_scope, get_logger
 
 log = get_logger("mediation.sweepers")
 
-Step = Callable[[AsyncSession, Mediation, datetime], Awaitable[None]]
+# the action a sweeper runs on each mediation its query finds due: action(session, rt, mediation, now)
+Step = Callable[[AsyncSession, Any, Mediation, datetime], Awaitable[None]]
 
 
 class Sweeper:
@@ -55,7 +58,7 @@ class Sweeper:
                     # the case's own correlation id, on the events the step emits and its log lines
                     with correlation_scope(mediation.correlation_id):
                         async with session.begin_nested():
-                            await self.step(session, mediation, now)
+                            await self.step(session, self.rt, mediation, now)
                     moved += 1
                 except Exception:
                     log.error("sweeper could not move a case; it stays due", sweeper=self.name,
@@ -82,42 +85,13 @@ class Sweeper:
                 log.warning("sweeper pass failed; retrying next interval", sweeper=self.name, exc_info=True)
 
 
-def lapsed_offers(now: datetime) -> Select:
-    return (select(Mediation).where(Mediation.status == MediationStatus.OFFERED.value,
-                                    Mediation.offer_closes_at <= now)
-            .order_by(Mediation.offer_closes_at, Mediation.case_id))
-
-
-def overdue_mediations(now: datetime) -> Select:
-    # paused cases have due_at NULL: their clock is stopped (2021 Art 26)
-    return (select(Mediation).where(Mediation.status.in_([s.value for s in CLOCK_RUNNING]),
-                                    Mediation.due_at <= now)
-            .order_by(Mediation.due_at, Mediation.case_id))
-
-
-def uncontacted_mediations(now: datetime) -> Select:
-    # paused cases are left alone (their clock is stopped, 2021 Art 26); a contact or a session sets contacted_at
-    return (select(Mediation).where(Mediation.status.in_([s.value for s in CLOCK_RUNNING]),
-                                    Mediation.contacted_at.is_(None), Mediation.contact_due_at <= now)
-            .order_by(Mediation.contact_due_at, Mediation.case_id))
-
-
 def offer_sweeper(runtime) -> Sweeper:
-    async def step(session: AsyncSession, mediation: Mediation, now: datetime) -> None:
-        await offers.lapse(session, runtime, mediation, now)
-
-    return Sweeper(runtime, "offer", lapsed_offers, step)
+    return Sweeper(runtime, "offer", due.lapsed_offers, offers.lapse)
 
 
 def deadline_sweeper(runtime) -> Sweeper:
-    async def step(session: AsyncSession, mediation: Mediation, now: datetime) -> None:
-        await period.expire(session, runtime, mediation, now)
-
-    return Sweeper(runtime, "deadline", overdue_mediations, step)
+    return Sweeper(runtime, "deadline", due.overdue_mediations, period.expire)
 
 
 def contact_sweeper(runtime) -> Sweeper:
-    async def step(session: AsyncSession, mediation: Mediation, now: datetime) -> None:
-        await contacts.end_unreachable(session, runtime, mediation, now)
-
-    return Sweeper(runtime, "contact", uncontacted_mediations, step)
+    return Sweeper(runtime, "contact", due.uncontacted_mediations, contacts.end_unreachable)

@@ -13,7 +13,7 @@ from services.notify.backlog import notify_samples
 from services.notify.api.endpoints import router as endpoints_router
 from services.notify.api.handoffs import router as handoffs_router
 from services.notify.channels.safe_url import Resolver, system_resolver
-from services.notify.consumers.events import EventConsumer
+from services.notify.consumers.events import HANDLERS
 from services.notify.court_simulator import create_app as create_court_simulator
 from services.notify.settings import SIMULATOR_MOUNT_PATH, Settings
 from services.notify.store.models import MESSAGING, Base
@@ -23,12 +23,14 @@ from services.notify.workers.notices import NoticeWorker
 from services.notify.workers.webhooks import WebhookWorker
 from shared.bus import Bus
 from shared.clock import SystemClock
+from shared.handler_table import bound
 from shared.service import ServiceRuntime
 
 
 class Runtime(ServiceRuntime):
     name = "notify"
     routers = (endpoints_router, deliveries_router, handoffs_router)
+    handler_table = HANDLERS
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None, resolver: Resolver = system_resolver) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING, clock=clock)
@@ -51,7 +53,7 @@ class Runtime(ServiceRuntime):
             worker.wake()
 
     def register_consumers(self) -> None:
-        self.consume("notify.events", EventConsumer(self).handlers())
+        self.consume("notify.events", bound(self.handler_table, self))
 
     def background_loops(self):
         return [self.outbox.run, self.deliver_webhooks, self.send_handoffs, self.send_notices]

@@ -8,16 +8,19 @@ from services.routing.api.decisions import router as decisions_router
 from services.routing.api.partners import router as partners_router
 from services.routing.api.rules import router as rules_router
 from services.routing.api.simulate import router as simulate_router
-from services.routing.consumers.decide import DecideConsumer
-from services.routing.joint_choice import ChoiceSweeper
+from services.routing.actions.roster import COMMITTED_CHANGES
+from services.routing.consumers.events import HANDLERS
 from services.routing.settings import Settings
 from services.routing.store.models import MESSAGING, Base
 from services.routing.store.roster import RosterCache
+from services.routing.sweepers import ChoiceSweeper
+from shared.handler_table import bound
 
 
 class Runtime(ServiceRuntime):
     name = "routing"
     routers = (partners_router, rules_router, decisions_router, simulate_router, choices_router)
+    handler_table = HANDLERS
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING, clock=clock)
@@ -26,9 +29,15 @@ class Runtime(ServiceRuntime):
         # arrangements (the years ops load live in mediation's table, which routing does not read)
         self.calendar = shipped_calendar()
         self.choice_sweeper = ChoiceSweeper(self)
+        self.db.on_commit(self.roster_committed)
+
+    def roster_committed(self, info: dict) -> None:
+        """A committed roster change reaches this process's index (actions/roster.py)."""
+        for partner, revision in info.get(COMMITTED_CHANGES, ()):
+            self.roster.applied(partner, revision)
 
     def register_consumers(self) -> None:
-        self.consume("routing.events", DecideConsumer(self).handlers())
+        self.consume("routing.events", bound(self.handler_table, self))
 
     def background_loops(self):
         return [*super().background_loops(), self.choice_sweeper.run]

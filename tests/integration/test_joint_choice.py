@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from services.routing.joint_choice import ChoiceSweeper
+from services.routing.sweepers import ChoiceSweeper
 from shared.clock import ManualClock
 from tests.integration.routing.helpers import install_ruleset
 from tests.support.cases import case_body

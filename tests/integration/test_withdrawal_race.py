@@ -11,11 +11,10 @@ import random
 
 from sqlalchemy import func, select
 
-from services.mediation.consumers.events import EventConsumer
 from services.mediation.store.models import AuditEntry, Mediation
-from services.routing.consumers.decide import DecideConsumer
 from services.routing.store.models import DecisionRow, PartnerRow, RoutedCase
 from shared.events import Envelope
+from shared.handler_table import bound
 from tests.integration.mediation.helpers import put, routed
 from tests.integration.routing.helpers import deliver as deliver_to_routing
 from tests.integration.routing.helpers import received, sent
@@ -46,7 +45,7 @@ async def race(rt, handlers: dict, *envelopes: Envelope) -> None:
 async def test_mediation_a_declined_case_withdrawn_opens_no_offer_at_the_next_partner(pg_database):
     async with running({"mediation": await pg_database("mediation")}) as p:
         rt = p.runtimes["mediation"]
-        handlers = EventConsumer(rt).handlers()
+        handlers = bound(rt.handler_table, rt)
         for _ in range(ROUNDS):
             row = await put(p, status="declined", partner_id="P12", attempt=1)
             await race(rt, handlers, withdrawn(row.case_id),
@@ -73,7 +72,7 @@ async def test_mediation_a_declined_case_withdrawn_opens_no_offer_at_the_next_pa
 async def test_routing_a_decline_racing_the_withdrawal_routes_nothing_after_it_and_frees_capacity(pg_database):
     async with running({"routing": await pg_database("routing")}) as p:
         rt = p.runtimes["routing"]
-        handlers = DecideConsumer(rt).handlers()
+        handlers = bound(rt.handler_table, rt)
         for _ in range(ROUNDS):
             case = received()
             await deliver_to_routing(p, case)

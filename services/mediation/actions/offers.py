@@ -18,7 +18,7 @@ from services.mediation.domain.states import Action, MediationStatus
 from services.mediation.metrics import CALENDAR_PROVISIONAL
 from services.mediation.actions.staffing import UnknownMediator, assign_mediator
 from services.mediation.domain.recusal import AssignmentRefused
-from services.mediation.store.models import Mediation
+from services.mediation.store.models import Mediation, Receipt
 from shared.logging import get_logger
 
 log = get_logger("mediation.offers")
@@ -79,6 +79,25 @@ def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str,
     mediation.updated_at = offered_at
     record_opening(session, mediation, previous, offered_at)
     return mediation
+
+
+async def take_routing(session: AsyncSession, rt: Runtime, case_id: str, decision: dict[str, Any],
+                       routed_at: datetime, correlation_id: str | None) -> None:
+    """case.routed: the offer routing made, opened unless the court withdrew the case first. The
+    case keeps the decision's correlation id, for what the sweepers later do with it."""
+    if not decision.get("partner_id"):
+        return
+    receipt = await session.get(Receipt, case_id)
+    if receipt is not None and receipt.withdrawn_at is not None:
+        log.info("routing of a withdrawn case ignored", case_id=case_id)
+        return
+    mediation = await session.get(Mediation, case_id, with_for_update=True)
+    received = receipt.case_snapshot if receipt is not None else None
+    opened = open_offer(session, mediation, case_id, decision, routed_at, received, calendar=rt.calendar)
+    if opened is not None:
+        opened.correlation_id = correlation_id
+        log.info("offer opened", case_id=case_id, partner_id=opened.partner_id, attempt=opened.attempt,
+                 closes_at=opened.offer_closes_at.isoformat())
 
 
 def counted(window: WorkingDayWindow, name: str, case_id: str) -> WorkingDayWindow:

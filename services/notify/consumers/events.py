@@ -1,105 +1,67 @@
-"""Takes in every event and turns it into notify's work: webhook deliveries to the partners and ops
-concerned, the hand-off the court must get, and notices to the parties.
+"""Notify's handler table: for each event type its queue is bound to (every one), the actions the
+event triggers, in order, after notify has merged the event into what it remembers of the case.
 
-All of it is written in the consumer's transaction, next to the inbox row: an event takes effect
-exactly once, and nothing is sent from here. The workers send what this writes (the commit wakes them).
-"""
+  fan_out                      a webhook to every subscribed endpoint the case concerns (every event)
+  hand_off_to_court            the hand-off an outcome calls for
+  void_deadline_reminder       a new deadline, a pause or the end voids the pending reminder
+  remind_deadline              the reminder 3 days before the deadline the event names
+  remind_confirmation_closing  the reminder before the judicial-confirmation window closes
+  notify_parties               the event's own notice to the parties
+
+All of it is written in the consumer's transaction; the workers send it once committed."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify.domain.audience import concerned_partners, endpoint_wants
-from services.notify.domain.handoff import build_handoff
-from services.notify.domain.notice_plan import (DEADLINE_EVENTS, ENDING_EVENTS, PAUSE_EVENTS, confirmation_notice_due,
-                                                deadline_notice_due, notice_context, notice_kind, plan_notices)
-from services.notify.domain.notices import NoticeKind
-from services.notify.domain.payload import message_id, webhook_body
-from services.notify.store import deliveries as delivery_store
-from services.notify.store import endpoints as endpoint_store
-from services.notify.store import facts as facts_store
-from services.notify.store import handoffs as handoff_store
-from services.notify.store import notices as notice_store
+from services.notify.actions import facts
+from services.notify.actions.handoffs import hand_off_to_court
+from services.notify.actions.notices import (notify_parties, remind_confirmation_closing, remind_deadline,
+                                             void_deadline_reminder)
+from services.notify.actions.webhooks import fan_out
 from services.notify.store.models import CaseFacts
-from shared.events import EVENT_TYPES, Envelope
-from shared.messaging import ConsumerHandler
-from shared.logging import get_logger
+from shared.events import Envelope
+from shared.handler_table import HandlerTable
 
-log = get_logger("notify.consumer")
+NotifyAction = Callable[[AsyncSession, Any, Envelope, CaseFacts, datetime], Awaitable[None]]
+
+_ENDED = (fan_out, hand_off_to_court, void_deadline_reminder, notify_parties)
+_NEW_DEADLINE = (fan_out, void_deadline_reminder, remind_deadline)
+
+ACTIONS: Mapping[str, tuple[NotifyAction, ...]] = {
+    "case.received": (fan_out,),
+    "case.routed": (fan_out, notify_parties),
+    "case.unroutable": (fan_out, hand_off_to_court, void_deadline_reminder),
+    "case.withdrawn": (fan_out, void_deadline_reminder),
+    "case.choice_window_opened": (fan_out,),
+    "case.jointly_chosen": (fan_out,),
+    "mediation.accepted": _NEW_DEADLINE,
+    "mediation.declined": (fan_out,),
+    "mediation.mediator_assigned": (fan_out,),
+    "mediation.session_scheduled": (fan_out, notify_parties),
+    "mediation.extended": _NEW_DEADLINE,
+    "mediation.paused": (fan_out, void_deadline_reminder),
+    "mediation.resumed": _NEW_DEADLINE,
+    "mediation.calendar_recomputed": _NEW_DEADLINE,
+    "mediation.settled": (fan_out, hand_off_to_court, void_deadline_reminder, remind_confirmation_closing,
+                          notify_parties),
+    "mediation.failed": _ENDED,
+    "mediation.withdrawn": _ENDED,
+    "mediation.expired": _ENDED,
+    "handoff.sent": (fan_out,),
+    "handoff.acknowledged": (fan_out,),
+}
 
 
-class EventConsumer:
-    def __init__(self, runtime) -> None:
-        self.rt = runtime
+async def on_event(session: AsyncSession, rt, envelope: Envelope) -> None:
+    now = rt.clock.now()
+    known = await facts.remember(session, rt, envelope, now)
+    for action in ACTIONS[envelope.type]:
+        await action(session, rt, envelope, known, now)
 
-    def handlers(self) -> dict[str, ConsumerHandler]:
-        """Notify's handler table: every event may concern a partner's webhooks, a hand-off or a notice."""
-        return {event_type: self.on_event for event_type in EVENT_TYPES}
 
-    async def on_event(self, session: AsyncSession, envelope: Envelope) -> None:
-        now = self.rt.clock.now()
-        facts = await facts_store.record_facts(session, self.rt.db, envelope, now)
-        await self.fan_out_webhooks(session, envelope, facts, now)
-        await self.create_handoff(session, envelope, facts, now)
-        await self.queue_notices(session, envelope, facts, now)
-
-    async def fan_out_webhooks(self, session: AsyncSession, envelope: Envelope, facts: CaseFacts, now) -> None:
-        concerned = concerned_partners(envelope.data, facts.partner_id)
-        endpoints = [e for e in await endpoint_store.subscribed_endpoints(session, concerned)
-                     if endpoint_wants(e.partner_id, e.event_types, envelope.type, concerned)]
-        if not endpoints:
-            return
-        body = webhook_body(envelope.type, envelope.event_id, envelope.case_id, envelope.occurred_at, envelope.data)
-        seq, webhook_id = await delivery_store.add_message(
-            session, self.rt.db, message_id=message_id(envelope.event_id), event_id=envelope.event_id,
-            event_type=envelope.type, case_id=envelope.case_id, occurred_at=envelope.occurred_at, body=body, now=now,
-            correlation_id=envelope.correlation_id, traceparent=envelope.traceparent)
-        await delivery_store.add_deliveries(session, self.rt.db, message_seq=seq, webhook_id=webhook_id,
-                                            event_type=envelope.type, case_id=envelope.case_id,
-                                            occurred_at=envelope.occurred_at, endpoints=endpoints, now=now)
-
-    async def create_handoff(self, session: AsyncSession, envelope: Envelope, facts: CaseFacts, now) -> None:
-        # The event's own words win over what notify remembered of the case.
-        merged = {**facts_store.facts_dict(facts), **envelope.data, "case_id": envelope.case_id,
-                  "event_id": envelope.event_id, "occurred_at": envelope.occurred_at}
-        for key in ("court_code", "stage", "mode", "case_number", "court_case_number", "category"):
-            if merged.get(key) is None:
-                merged[key] = getattr(facts, key)
-        handoff = build_handoff(envelope.type, merged)
-        if handoff is None:
-            return
-        if await handoff_store.add_handoff(session, self.rt.db, handoff, facts.partner_id, now,
-                                           correlation_id=envelope.correlation_id, traceparent=envelope.traceparent):
-            log.info("hand-off queued", case_id=envelope.case_id, handoff_id=handoff.id, handoff_type=handoff.type.value)
-
-    async def queue_notices(self, session: AsyncSession, envelope: Envelope, facts: CaseFacts, now) -> None:
-        if envelope.type in ENDING_EVENTS or envelope.type in DEADLINE_EVENTS or envelope.type in PAUSE_EVENTS:
-            await notice_store.cancel_pending(session, envelope.case_id, NoticeKind.DEADLINE_NEAR,
-                                              f"superseded by {envelope.type}")
-        await self.queue_confirmation_reminder(session, envelope, facts, now)
-        kind = notice_kind(envelope.type)
-        if kind is None:
-            return
-        due_at = now
-        if kind is NoticeKind.DEADLINE_NEAR:
-            due_at = deadline_notice_due(envelope.data)
-            if due_at is None:
-                return
-        recipients = await facts_store.recipients_of(session, envelope.case_id)
-        context = notice_context(kind, facts_store.facts_dict(facts), envelope.data)
-        planned = plan_notices(kind, context, recipients)
-        await notice_store.add_notices(session, self.rt.db, case_id=envelope.case_id, event_id=envelope.event_id,
-                                       planned=planned, due_at=max(due_at, now), now=now)
-
-    async def queue_confirmation_reminder(self, session: AsyncSession, envelope: Envelope, facts: CaseFacts,
-                                          now) -> None:
-        """A settlement that opened the 30 days to apply for judicial confirmation (民事诉讼法 Art 205):
-        the parties are reminded before they close, on the date mediation computed (Art 85 applied)."""
-        due_at = confirmation_notice_due(envelope.data) if envelope.type == "mediation.settled" else None
-        if due_at is None:
-            return
-        recipients = await facts_store.recipients_of(session, envelope.case_id)
-        context = notice_context(NoticeKind.CONFIRMATION_CLOSING, facts_store.facts_dict(facts), envelope.data)
-        planned = plan_notices(NoticeKind.CONFIRMATION_CLOSING, context, recipients)
-        await notice_store.add_notices(session, self.rt.db, case_id=envelope.case_id, event_id=envelope.event_id,
-                                       planned=planned, due_at=max(due_at, now), now=now)
+HANDLERS: HandlerTable = {event_type: on_event for event_type in ACTIONS}

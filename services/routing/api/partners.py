@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from services.routing.actions import roster
 from services.routing.api.deps import AnyRole, Ops, runtime
 from services.routing.api.responses import PartnerList, PartnerView
 from services.routing.api.schemas import PartnerPatch
@@ -13,13 +14,10 @@ from services.routing.api.views import partner_view
 from services.routing.domain.roster import Partner
 from services.routing.domain.vocabulary import CATEGORIES, Mode, is_area_code
 from services.routing.store import partners as repo
-from services.routing.store.roster import partner_from_row
-from shared.logging import get_logger
 from shared.pagination import encode_id_cursor, id_cursor_position
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/partners", tags=["partners"])
-log = get_logger("routing.partners")
 MODES = tuple(m.value for m in Mode)
 
 
@@ -88,11 +86,7 @@ async def patch_partner(partner_id: str, body: PartnerPatch, request: Request, p
                       errors=[{"field": "body", "message": "capacity or active required"}])
     rt = runtime(request)
     async with rt.db.unit_of_work() as session:
-        changed = await repo.change_partner(session, partner_id, changes, rt.clock.now())
-        if changed is None:
+        row = await roster.change_partner(session, rt, partner_id, changes, principal.subject)
+        if row is None:
             raise Problem(404, "No such partner.")
-        row, revision = changed
-        partner = partner_from_row(row)
-    rt.roster.applied(partner, revision)
-    log.info("partner changed", partner_id=partner_id, changes=changes, by=principal.subject, revision=revision)
     return partner_view(row, reveal_personal_data=True)

@@ -13,17 +13,16 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 from sqlalchemy.exc import IntegrityError
 
+from services.routing.actions import rules
 from services.routing.api.deps import AnyRole, Ops, runtime
+from services.routing.api.errors import refusals
 from services.routing.api.responses import RulesetView
 from services.routing.api.views import READ_ONLY_RULESET_FIELDS, ruleset_view
-from services.routing.domain.ruleset import RulesetInvalid, validate_ruleset
 from services.routing.store import rulesets as repo
 from shared.clock import beijing_date
-from shared.logging import get_logger
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/routing/rules", tags=["routing"])
-log = get_logger("routing.rules")
 
 
 @router.get("", summary="The ruleset in force, with its version and the policy pack in force today",
@@ -50,18 +49,9 @@ async def put_rules(request: Request, principal: Ops, document: Any = Body(...))
     based_on = _based_on(document)
     rt = runtime(request)
     try:
-        async with rt.db.unit_of_work() as session:
-            current = await repo.in_force(session)
-            if based_on is not None and based_on != current.version:
-                raise Problem(409, f"The edit is based on version {based_on} but version {current.version} "
-                                   "is in force; read it again and re-apply the change.",
-                              errors=[{"field": "version", "message": f"version {current.version} is in force"}])
-            try:
-                ruleset = validate_ruleset({**document, "version": current.version + 1})
-            except RulesetInvalid as exc:
-                raise Problem(422, "The ruleset is invalid; nothing was changed.", errors=exc.errors) from None
-            row = await repo.install(session, ruleset, principal.subject, rt.clock.now())
+        with refusals():
+            async with rt.db.unit_of_work() as session:
+                row = await rules.install_ruleset(session, rt, document, based_on, principal.subject)
     except IntegrityError:
         raise Problem(409, "Another ruleset version was installed at the same time; read it and try again.") from None
-    log.info("ruleset installed", version=row.version, by=principal.subject)
     return ruleset_view(row, beijing_date(rt.clock.now()))

@@ -9,15 +9,13 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 
+from services.routing.actions import simulate as simulation
 from services.routing.api.deps import Ops, runtime
 from services.routing.api.responses import SimulatedDecision
 from services.routing.api.schemas import SimulatedCase
 from services.routing.api.views import decision_view
 from services.routing.domain.case import InvalidRoutingCase, RoutingCase
-from services.routing.domain.engine import considered_partner_ids, decide
-from services.routing.domain.policy import PolicyPackNotInForce, pack_in_force
-from services.routing.store import roster as roster_store
-from shared.clock import beijing_date
+from services.routing.domain.policy import PolicyPackNotInForce
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/routing/simulate", tags=["routing"])
@@ -38,14 +36,10 @@ async def simulate(body: SimulatedCase, request: Request, _principal: Ops,
     rt = runtime(request)
     now = rt.clock.now()
     async with rt.db.read() as session:
-        _, rules = await roster_store.ruleset(session)
         try:
-            pack = (pack_in_force(policy_pack, beijing_date(now)) if policy_pack
-                    else rules.pack_for(beijing_date(now)))
+            decision = await simulation.simulate(session, rt, case, policy_pack)
         except PolicyPackNotInForce as exc:
             raise Problem(422, str(exc), errors=[{"field": "policy_pack", "message": str(exc)}]) from None
         index = await rt.roster.index(session)
-        load = await roster_store.loads(session, set(considered_partner_ids(case, index, rules)))
-    decision = decide(case, index, rules, pack, load)
     document = {**decision.to_dict(), "case_id": None, "simulated": True, "decided_at": now.isoformat()}
     return decision_view(document, index)

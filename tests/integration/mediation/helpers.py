@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from services.mediation.store.models import MESSAGING, AuditEntry, Mediation
-from services.routing.consumers.decide import extension_rule
+from services.routing.actions.decide import extension_rule
 from services.routing.domain.policy import PACKS
 from shared.events import Envelope
 from tests.support.platform import Platform
