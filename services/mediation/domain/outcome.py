@@ -234,7 +234,8 @@ def parse_undisputed_facts(value: Any, parties: Iterable[str]) -> tuple[Undisput
     errors: list[FieldError] = []
     if not isinstance(value, list) or not value:
         raise InvalidOutcome([FieldError("facts", "a non-empty list of facts")])
-    facts = [_fact(item, f"facts[{index}]", frozenset(parties), errors) for index, item in enumerate(value)]
+    signers = frozenset(parties)  # once: a one-shot iterable would leave the second fact no parties
+    facts = [_fact(item, f"facts[{index}]", signers, errors) for index, item in enumerate(value)]
     if errors:
         raise InvalidOutcome(errors)
     return tuple(f for f in facts if f is not None)
