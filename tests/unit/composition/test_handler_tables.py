@@ -8,20 +8,12 @@ import importlib
 
 import pytest
 
-try:  # the composition root moved out of services/ (composition/); either path is the same table
-    from composition.registry import SERVICES
-    from composition.topology import QUEUES
-except ImportError:  # pragma: no cover - before the move
-    from services.registry import SERVICES
-    from services.topology import QUEUES
+from composition.registry import SERVICES
+from composition.topology import QUEUES
 
 
 def _table(service: str):
-    runtime = importlib.import_module(f"services.{service}.app").Runtime
-    table = getattr(runtime, "handler_table", None)
-    if table is None:
-        pytest.xfail(f"{service}'s Runtime declares no handler_table yet")
-    return table
+    return importlib.import_module(f"services.{service}.app").Runtime.handler_table
 
 
 @pytest.mark.parametrize("service", SERVICES)
