@@ -13,4 +13,4 @@ RUN pip install --no-cache-dir . && useradd --uid 10001 --no-create-home courtme
 USER 10001
 ENV APP_ENV=production PYTHONUNBUFFERED=1
 EXPOSE 8000
-CMD ["python", "-m", "services.run", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["python", "-m", "composition.run", "--host", "0.0.0.0", "--port", "8000"]

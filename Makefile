@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# Reinstalled whenever the declared pins or the locked ones change.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
 
 PG_URL ?= postgresql://postgres@127.0.0.1:5432
 AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
@@ -13,37 +14,47 @@ DISTRIBUTED_ENV = BUS_URL=$${BUS_URL:-$(AMQP_URL)} \
 	MEDIATION_DATABASE_URL=$${MEDIATION_DATABASE_URL:-$(PG_URL)/courtmed_mediation} \
 	NOTIFY_DATABASE_URL=$${NOTIFY_DATABASE_URL:-$(PG_URL)/courtmed_notify}
 
-.PHONY: help install run run-distributed migrate seed test test-unit bench chaos mutation token clean browser k8s-validate ops-tools
+.PHONY: help install lock run run-distributed migrate seed test test-unit bench chaos mutation token clean browser k8s-validate ops-tools
 
 help:
 	@echo "make run               all four services in one process on :8000 (SQLite, in-process bus, demo data)"
 	@echo "make test              the whole test suite (unit, integration on PostgreSQL/RabbitMQ, end-to-end)"
 	@echo "make run-distributed   four processes on RabbitMQ and PostgreSQL (:8001-:8004)"
+	@echo "make lock              requirements.lock from pyproject.toml, after changing a dependency (LOCK_ARGS=--upgrade moves every pin)"
 	@echo "make token ROLE=clerk COURT=370202 | ROLE=partner PARTNER=P12 | ROLE=mediator PARTNER=P12 MEDIATOR=P12-M01 | ROLE=ops | ROLE=bureau"
 	@echo "make k8s-validate      render deploy/k8s/overlays/{dev,prod} and validate every object; promtool on the alert rules (make test runs it)"
 	@echo "make bench             the whole platform under wrk, routing and intake benchmarks; writes docs/BENCHMARKS.md (BENCH_ARGS=--quick for a short run)"
 	@echo "make mutation          mutation testing of the outbox, inbox, numbering, routing, deadline and webhook rules; writes docs/TESTING.md"
 	@echo "make chaos             50 cases/s on make run-distributed while broker, database, each service and a partner fail in turn; writes docs/RELIABILITY.md"
 
-$(STAMP): pyproject.toml
+# The locked versions first, every transitive dependency included; then the project itself, which
+# must bring nothing more (tests/unit/test_lockfile.py: pyproject's pins are the lock's).
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip >&2
-	@$(PY) -m pip install --quiet -e '.[dev]' >&2
+	@$(PY) -m pip install --quiet -r requirements.lock >&2
+	@$(PY) -m pip install --quiet --no-deps -e '.[dev]' >&2
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 install: $(STAMP)
 
+# uv keeps every pin the lock already has unless pyproject.toml asks for another (LOCK_ARGS=--upgrade:
+# the newest each may be).
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --quiet $(LOCK_ARGS) -o requirements.lock
+	@sed -i '1i # Every dependency of courtmed pinned, transitive ones included, for Python 3.11: what make run and\n# make test install. Regenerate it with `make lock` after changing pyproject.toml (uv pip compile).' requirements.lock
+
 migrate: $(STAMP)
-	$(PY) -m shared.migrations
+	$(PY) -m composition.migrate
 
 seed: $(STAMP)
-	$(PY) -m services.seed
+	$(PY) -m composition.seed
 
 run: $(STAMP)
-	$(PY) -m services.devrun
+	$(PY) -m composition.devrun
 
 run-distributed: $(STAMP)
-	$(DISTRIBUTED_ENV) $(PY) -m services.distributed
+	$(DISTRIBUTED_ENV) $(PY) -m composition.distributed
 
 test: $(STAMP) browser k8s-validate
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
@@ -89,7 +100,7 @@ mutation: $(STAMP)
 	$(PY) tools/mutation.py $(MUTATION_ARGS)
 
 token: $(STAMP)
-	@$(PY) -m shared.token --role "$(ROLE)" $(if $(COURT),--court "$(COURT)") $(if $(PARTNER),--partner "$(PARTNER)") $(if $(MEDIATOR),--mediator "$(MEDIATOR)")
+	@$(PY) -m composition.token --role "$(ROLE)" $(if $(COURT),--court "$(COURT)") $(if $(PARTNER),--partner "$(PARTNER)") $(if $(MEDIATOR),--mediator "$(MEDIATOR)")
 
 clean:
 	rm -rf var .pytest_cache

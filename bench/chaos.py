@@ -114,7 +114,7 @@ class Drill:
             env[f"{name.upper()}_PORT"] = str(self.ports[name])
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.work_dir / "terminal.log", "ab") as terminal:
-            self.supervisor = subprocess.Popen([sys.executable, "-m", "services.distributed"], cwd=ROOT, env=env,
+            self.supervisor = subprocess.Popen([sys.executable, "-m", "composition.distributed"], cwd=ROOT, env=env,
                                                stdout=terminal, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                                start_new_session=True)
         async with httpx.AsyncClient() as client:
@@ -254,7 +254,7 @@ def report(drill: Drill, plan: list[Fault], load: LoadResult, drained_s: float, 
         f"- Load: wrk, {drill.rate:g} cases/s asked for {drill.load_s:.0f} s ({load.requests} requests, "
         f"{load.created} answered 201, statuses {dict(sorted(load.statuses.items()))}, errors {load.errors}); "
         "bodies from bench/stack/cases.py, each with its court's clerk token.",
-        "- Platform: `make run-distributed` (`python -m services.distributed`: the four services and the court "
+        "- Platform: `make run-distributed` (`python -m composition.distributed`: the four services and the court "
         "simulator under the supervisor) on fresh PostgreSQL databases and a fresh RabbitMQ vhost, "
         "`APP_ENV=test`, rate limits out of reach; every partner has a webhook endpoint for `case.routed` on a "
         "receiver that verifies each signature.",

@@ -1,12 +1,11 @@
 """Alembic, per service: each service has its own history under services/<name>/migrations.
 
-Migrations run as their own step (`python -m shared.migrations intake routing ...`), never inside
+Migrations run as their own step (`python -m composition.migrate intake routing ...`), never inside
 application start-up. On PostgreSQL the service's database is created first if it does not exist.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from pathlib import Path
 
@@ -93,38 +92,3 @@ def run_env(context, target_metadata: MetaData) -> None:
     else:
         asyncio.run(run_async())
 
-
-def _settings_for(service: str):
-    from services.registry import settings_for
-
-    return settings_for(service)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Run each service's Alembic migrations to head.")
-    parser.add_argument("services", nargs="*", default=["intake", "routing", "mediation", "notify"])
-    parser.add_argument("--autogenerate", metavar="MESSAGE",
-                        help="write a new revision from the models' difference to the migrated database")
-    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                        help="first wait up to this long for the database server to answer")
-    parser.add_argument("--wait-only", action="store_true", help="only wait for the database (an init container)")
-    args = parser.parse_args()
-    for service in args.services:
-        if args.wait:
-            asyncio.run(wait_for_database(_settings_for(service).database_url, args.wait))
-        if args.wait_only:
-            print(f"{service}: database answers")
-            continue
-        if args.autogenerate:
-            settings = _settings_for(service)
-            upgrade(service, settings.database_url)
-            command.revision(alembic_config(service, settings.database_url), message=args.autogenerate,
-                             autogenerate=True)
-            continue
-        settings = _settings_for(service)
-        upgrade(service, settings.database_url)
-        print(f"{service}: migrated ({settings.database_url.split('@')[-1]})")
-
-
-if __name__ == "__main__":
-    main()

@@ -138,7 +138,7 @@ def _configure(dest: Path, group: Group) -> None:
         "", "[tool.mutmut]",
         'source_paths = ["shared", "services"]',
         f"only_mutate = {list(group.modules)!r}".replace("'", '"'),
-        'also_copy = ["tools"]',
+        'also_copy = ["tools", "composition"]',
         f"pytest_add_cli_args_test_selection = {tests!r}".replace("'", '"'),
         # The per-test timeout of the project stays; a mutant that hangs is a kill (timeout).
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]',

@@ -18,7 +18,7 @@ import aio_pika
 import asyncpg
 from aio_pika.exceptions import AMQPError
 
-from services.topology import QUEUES
+from composition.topology import QUEUES
 
 SERVICES = ("intake", "routing", "mediation", "notify")
 

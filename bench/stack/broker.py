@@ -8,7 +8,7 @@ from __future__ import annotations
 import aio_pika
 from aio_pika.exceptions import AMQPError
 
-from services.topology import QUEUES
+from composition.topology import QUEUES
 
 
 class BrokerQueues:

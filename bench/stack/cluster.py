@@ -57,11 +57,11 @@ class Cluster:
         self.env = service_env(databases, amqp_url(vhost), f"{self.simulator.url}/handoffs")
         setup_log = self.log_dir / "setup.log"
         for name in SERVICES:
-            run_step(["shared.migrations", name], self.env, setup_log)
-            run_step(["services.seed", name], self.env, setup_log)
+            run_step(["composition.migrate", name], self.env, setup_log)
+            run_step(["composition.seed", name], self.env, setup_log)
         self.simulator.start()
         for name in SERVICES:
-            self.services[name] = Child(name, ["services.run", name], self.env,
+            self.services[name] = Child(name, ["composition.run", name], self.env,
                                         self.log_dir / f"{name}.log").start()
         await self.simulator.wait_ready("/healthz")
         for child in self.services.values():

@@ -1,5 +1,5 @@
-"""The embedded mode measured: the platform as `make run` serves it (services/devrun.py: SQLite
-files, the in-process bus, all four services in one process, `python -m services.run all`), but on
+"""The embedded mode measured: the platform as `make run` serves it (composition/devrun.py: SQLite
+files, the in-process bus, all four services in one process, `python -m composition.run all`), but on
 SQLite files in a scratch directory of its own, so the user's var/ is never touched. Provisioned
 like the platform section (capacities raised, the 35 partners' webhook endpoints pointing at the
 verifying receiver), then one full-speed wrk run and the wait for its webhooks.
@@ -71,7 +71,7 @@ class _Embedded:
         self.simulator = Child("court-simulator", ["services.notify.court_simulator"], dict(os.environ),
                                work_dir / "court-simulator.log")
         self.env = _env(data_dir, f"{self.simulator.url}/handoffs")
-        self.platform = Child(PROCESS, ["services.run", "all"], self.env, work_dir / "embedded.log")
+        self.platform = Child(PROCESS, ["composition.run", "all"], self.env, work_dir / "embedded.log")
 
     def _start(self, child: Child) -> Child:
         self.children.append(child.start())
@@ -81,8 +81,8 @@ class _Embedded:
         filings = generate(self.plan.bodies)
         write_bodies(self.bodies, filings, clerk_tokens({f.court_code for f in filings}))
         setup_log = self.work_dir / "setup.log"
-        run_step(["shared.migrations", *SERVICES], self.env, setup_log)
-        run_step(["services.seed", *SERVICES], self.env, setup_log)
+        run_step(["composition.migrate", *SERVICES], self.env, setup_log)
+        run_step(["composition.seed", *SERVICES], self.env, setup_log)
         self._start(self.simulator)
         self._start(self.platform)
         await self.simulator.wait_ready("/healthz")

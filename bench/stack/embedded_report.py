@@ -60,7 +60,7 @@ def embedded_section(run: EmbeddedRun, distributed: PlatformRun | None) -> list[
     p = run.phase
     return [
         "## Embedded mode (make run: one process, SQLite, in-process bus)", "",
-        *provenance("the platform as `make run` serves it (`python -m services.run all`: the four services in "
+        *provenance("the platform as `make run` serves it (`python -m composition.run all`: the four services in "
                     "one process, one SQLite file each, the in-process bus), on scratch files, filed with the "
                     "same wrk script at full speed; every routed case ends as a verified webhook."),
         "### HTTP", "", *http_table([p]), "",
@@ -70,8 +70,8 @@ def embedded_section(run: EmbeddedRun, distributed: PlatformRun | None) -> list[
         "### CPU per case (ms of CPU time per accepted case, over load and drain)", "", *_cpu(run), "",
         _comparison(run, distributed), "",
         "### How it ran", "",
-        f"- Migrated and seeded with the operator commands (`python -m shared.migrations`, `python -m "
-        f"services.seed`) into SQLite files in a temporary directory (removed afterwards; `var/` untouched), "
+        f"- Migrated and seeded with the operator commands (`python -m composition.migrate`, `python -m "
+        f"composition.seed`) into SQLite files in a temporary directory (removed afterwards; `var/` untouched), "
         f"`APP_ENV=test`, rate limits raised out of reach, `LOG_LEVEL=WARNING`, the court simulator receiving "
         f"hand-offs, partner capacities raised to {BENCH_CAPACITY:,}, the 35 partners' endpoints registered "
         f"with the receiver of the platform section ({len(run.arrivals.webhook_ids):,} verified, "

@@ -135,7 +135,7 @@ def _setup(run: PlatformRun) -> list[str]:
         f"- Load: wrk ({WRK_THREADS} thread, timeout {TIMEOUT_S} s) with `bench/stack/load.lua`; fixed rates pace "
         "each request with `delay()` on a per-thread schedule. wrk and the receiver share the two CPUs with "
         "the platform, and their CPU is reported beside it.",
-        f"- Platform: intake, routing, mediation and notify as four processes (`python -m services.run <name>`) "
+        f"- Platform: intake, routing, mediation and notify as four processes (`python -m composition.run <name>`) "
         "on fresh PostgreSQL databases and a fresh RabbitMQ vhost, migrated and seeded with the operator "
         "commands, `APP_ENV=test`, rate limits raised out of reach, `LOG_LEVEL=WARNING`, the court simulator "
         f"receiving hand-offs. Partner capacities raised to {BENCH_CAPACITY:,} through `PATCH /v1/partners` "

@@ -2,7 +2,7 @@
 `frame;frame;... count`, root first, each frame `func (path/to/file.py:LINE)`.
 
 Inclusive share: a function counts in every sample where it is anywhere on the stack (once per
-sample, however deep it recurses). Our own functions are those in services/ or shared/.
+sample, however deep it recurses). Our own functions are those in services/, shared/ or composition/.
 SQLAlchemy runs its sync ORM code (Session.execute, get, flush, commit) in a greenlet, which py-spy
 shows as a stack of its own rooted in sqlalchemy, not under the coroutine that awaited it: those
 samples are counted apart, as the share a caller cannot be charged with.
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from bench.stack.process import ROOT
 
-OWN_PACKAGES = ("services", "shared")
+OWN_PACKAGES = ("services", "shared", "composition")
 # The process's entry point is under every sample of the event loop's thread: a row saying nothing.
-ENTRY_MODULES = ("services.run",)
+ENTRY_MODULES = ("composition.run",)
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<path>.*?)(?::(?P<line>\d+))?\)$")
 
 

@@ -12,9 +12,9 @@ import asyncio
 import secrets
 import sys
 
+from services.mediation.settings import Settings
 from services.mediation.store import accounts
 from services.mediation.store.models import MediatorAccount
-from services.registry import settings_for
 from shared.clock import SystemClock
 from shared.db import Database
 
@@ -41,7 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("mediator_id")
     args = parser.parse_args()
-    password = asyncio.run(issue_initial_password(settings_for("mediation").database_url, args.mediator_id))
+    password = asyncio.run(issue_initial_password(Settings().database_url, args.mediator_id))
     if password is None:
         sys.exit(f"no account {args.mediator_id!r}")
     print(password)

@@ -23,8 +23,8 @@ async def cluster(pg_urls, rabbit_vhost, broker_proxy, tmp_path):
     env = cluster_env(pg_urls, infra.amqp_url(rabbit_vhost, port=broker_proxy.port))
     env.pop("NOTIFY_COURT_ENDPOINT", None)
     c = Cluster(env=env, log_dir=tmp_path)
-    c.run_step("shared.migrations")
-    c.run_step("services.seed")
+    c.run_step("composition.migrate")
+    c.run_step("composition.seed")
     try:
         yield c
     finally:

@@ -1,4 +1,4 @@
-"""`make run-distributed` supervises (services/distributed.py): a SIGKILLed service comes back by
+"""`make run-distributed` supervises (composition/distributed.py): a SIGKILLed service comes back by
 itself with its log kept, the platform keeps routing, and SIGINT (Ctrl-C) stops every process."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ async def test_a_killed_service_is_restarted_and_ctrl_c_stops_all(pg_urls, rabbi
                       DISTRIBUTED_LOG_DIR=str(tmp_path), **{f"{n.upper()}_PORT": str(p) for n, p in ports.items()})
     env.pop("NOTIFY_COURT_ENDPOINT", None)
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    supervisor = subprocess.Popen([sys.executable, "-m", "services.distributed"], cwd=ROOT, env=env,
+    supervisor = subprocess.Popen([sys.executable, "-m", "composition.distributed"], cwd=ROOT, env=env,
                                   stdout=open(tmp_path / "terminal.log", "wb"), stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL)
     state_file = tmp_path / "supervisor.json"

@@ -51,8 +51,8 @@ def cluster_urls(tmp_path_factory):
     env.pop("NOTIFY_COURT_ENDPOINT", None)
     cluster = Cluster(env=env, log_dir=log_dir)
     try:
-        cluster.run_step("shared.migrations")
-        cluster.run_step("services.seed")
+        cluster.run_step("composition.migrate")
+        cluster.run_step("composition.seed")
         loop.run_until_complete(cluster.start(SERVICES))
         yield {name: cluster[name].url for name in SERVICES}
         for name in SERVICES:  # a crash, rather than a 5xx answer, would show only here

@@ -1,4 +1,4 @@
-"""The supervisor of `make run-distributed` (services/supervisor.py) with small stand-in programs:
+"""The supervisor of `make run-distributed` (composition/supervisor.py) with small stand-in programs:
 a SIGKILLed child comes back, a crash-looping one waits longer each time, logs survive restarts,
 stopping stops all."""
 
@@ -11,7 +11,7 @@ import signal
 import sys
 import time
 
-from services.supervisor import Program, Supervisor
+from composition.supervisor import Program, Supervisor
 
 SERVE = "import sys, time; print('serving', flush=True); time.sleep(60)"
 CRASH = "import sys; print('boom', flush=True); sys.exit(3)"

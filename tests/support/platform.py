@@ -10,7 +10,7 @@ from typing import Any, AsyncIterator
 
 import httpx
 
-from services.registry import SERVICES, bus_for, runtime_for, settings_for
+from composition.registry import SERVICES, bus_for, runtime_for, settings_for
 from shared.auth import issue_token
 from shared.bus import Bus, InMemoryBus
 from shared.migrations import upgrade
@@ -143,7 +143,7 @@ async def running(database_urls: dict[str, str], *, bus_url: str = "memory://", 
         for name in names:
             await asyncio.to_thread(upgrade, name, built[name].database_url)
     if seed:
-        from services.seed import seed_service
+        from composition.seed import seed_service
 
         for name in names:
             await seed_service(name, built[name].database_url, demo=True)  # as make run does

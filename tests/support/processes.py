@@ -1,4 +1,4 @@
-"""The services as separate OS processes, as they run in production: `python -m services.run <name>`."""
+"""The services as separate OS processes, as they run in production: `python -m composition.run <name>`."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class ServiceProcess:
 
     def start(self) -> None:
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "services.run", self.name, "--port", str(self.port)],
+        self.proc = subprocess.Popen([sys.executable, "-m", "composition.run", self.name, "--port", str(self.port)],
                                      cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
     def kill(self) -> None:

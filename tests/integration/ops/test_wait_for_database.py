@@ -1,4 +1,4 @@
-"""A release Job's first step (`python -m shared.migrations <service> --wait-only --wait N`) waits
+"""A release Job's first step (`python -m composition.migrate <service> --wait-only --wait N`) waits
 for a database that is not up yet, as on a first Kubernetes install, and fails once N has passed."""
 
 from __future__ import annotations

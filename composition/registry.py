@@ -7,7 +7,7 @@ import importlib
 from shared.bus import Bus, create_bus
 from shared.service import ServiceRuntime
 from shared.settings import ServiceSettings
-from services.topology import QUEUES
+from composition.topology import QUEUES
 
 SERVICES = ("intake", "routing", "mediation", "notify")
 

@@ -1,7 +1,7 @@
 """Run one service in its own process, or all four in one (the embedded mode).
 
-    python -m services.run intake            # port 8001, its own database, RabbitMQ from BUS_URL
-    python -m services.run all --port 8000   # all four, one process, one bus
+    python -m composition.run intake           # port 8001, its own database, RabbitMQ from BUS_URL
+    python -m composition.run all --port 8000  # all four, one process, one bus
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 import uvicorn
 from fastapi import FastAPI
 
-from services.registry import SERVICES, bus_for, runtime_for, settings_for
+from composition.registry import SERVICES, bus_for, runtime_for, settings_for
 from shared.service import create_app
 
 

@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import importlib
 
-from services.registry import SERVICES, settings_for
+from composition.registry import SERVICES, settings_for
 from shared.db import Database
 
 

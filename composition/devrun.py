@@ -12,8 +12,8 @@ import shlex
 
 import uvicorn
 
-from services.registry import SERVICES, settings_for
-from services.seed import seed
+from composition.registry import SERVICES, settings_for
+from composition.seed import seed
 from shared.auth import issue_token
 from shared.migrations import upgrade
 
@@ -54,7 +54,7 @@ def main() -> None:
     for name in SERVICES:
         upgrade(name, settings_for(name).database_url)
     asyncio.run(seed(list(SERVICES), demo=True))  # the demo password: make run only
-    from services.run import build_app
+    from composition.run import build_app
 
     app, _port, _host = build_app(list(SERVICES))
     settings = settings_for("intake")

@@ -1,7 +1,7 @@
 """Keeps a set of processes running: one that dies is started again after a pause that grows while
 it keeps dying (1 s, 2 s, 4 s ... 30 s; back to 1 s once it has run 30 s), its output kept.
 
-`make run-distributed` runs the services under it (services/distributed.py), so a crash drill can
+`make run-distributed` runs the services under it (composition/distributed.py), so a crash drill can
 SIGKILL any of them: the others keep serving and the killed one comes back. Each child runs in a
 session of its own, so a Ctrl-C in the terminal reaches only the supervisor, which then stops them
 all in order (SIGTERM, and SIGKILL after a grace period).

@@ -2,7 +2,7 @@
 
 Broker and database URLs come from the environment (BUS_URL, INTAKE_DATABASE_URL, ...); the Makefile
 gives local defaults. Each database is created and migrated, reference data seeded, then the four
-processes (and the court-system simulator) run under a supervisor (services/supervisor.py): one that
+processes (and the court-system simulator) run under a supervisor (composition/supervisor.py): one that
 dies is restarted with backoff, every line it wrote kept in `var/log/<name>.log` (DISTRIBUTED_LOG_DIR);
 Ctrl-C stops all.
 """
@@ -14,9 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-from services.registry import SERVICES, settings_for
-from services.seed import seed
-from services.supervisor import Program, Supervisor
+from composition.registry import SERVICES, settings_for
+from composition.seed import seed
+from composition.supervisor import Program, Supervisor
 from shared.migrations import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ def programs(env: dict[str, str]) -> list[Program]:
     env.setdefault("NOTIFY_COURT_ENDPOINT", f"http://127.0.0.1:{simulator_port}/handoffs")
     found = [Program("court-simulator", [sys.executable, "-m", "services.notify.court_simulator",
                                          "--port", simulator_port], env, ROOT)]
-    found += [Program(name, [sys.executable, "-m", "services.run", name], env, ROOT) for name in SERVICES]
+    found += [Program(name, [sys.executable, "-m", "composition.run", name], env, ROOT) for name in SERVICES]
     return found
 
 

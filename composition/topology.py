@@ -1,11 +1,9 @@
 """Who listens to what (contract.md, "Who emits, who listens"): one durable queue per consuming
 service, named `<service>.events`, bound to exactly the event types of that service's handler table
-(tests/unit/shared/test_topology.py holds the two together). Every process declares all of them, so nothing published is dropped
+(tests/unit/composition/test_topology.py holds the two together). Every process declares all of them, so nothing published is dropped
 for want of a queue, even before the consumer has started once."""
 
-from shared.events import EVENT_TYPES
-
-OUTCOMES = ("mediation.settled", "mediation.failed", "mediation.withdrawn", "mediation.expired")
+from shared.events import EVENT_TYPES, OUTCOMES
 
 # Capacity is taken when routing chooses a partner, so `mediation.accepted` changes nothing there.
 ROUTING_EVENTS = ("case.received", "case.withdrawn", "mediation.declined", *OUTCOMES)

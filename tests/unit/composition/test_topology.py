@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.registry import SERVICES, runtime_for, settings_for
-from services.topology import QUEUES
+from composition.registry import SERVICES, runtime_for, settings_for
+from composition.topology import QUEUES
 from shared.bus import InMemoryBus
 from shared.events import EVENT_TYPES
 
