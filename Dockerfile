@@ -9,6 +9,7 @@ WORKDIR /app
 COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
+COPY composition ./composition
 RUN pip install --no-cache-dir . && useradd --uid 10001 --no-create-home courtmed
 USER 10001
 ENV APP_ENV=production PYTHONUNBUFFERED=1
