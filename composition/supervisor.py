@@ -150,16 +150,16 @@ class Supervisor:
         """SIGTERM to every child at once (each takes a moment to close its links), SIGKILL after
         `grace` seconds to any still running."""
         self.stopping.set()
-        running = [c for c in self.children.values() if c.proc is not None and c.proc.poll() is None]
-        for child in running:
-            child.proc.terminate()
+        running = [c.proc for c in self.children.values() if c.proc is not None and c.proc.poll() is None]
+        for proc in running:
+            proc.terminate()
         deadline = time.monotonic() + grace
-        for child in running:
+        for proc in running:
             try:
-                child.proc.wait(max(0.1, deadline - time.monotonic()))
+                proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.proc.kill()
-                child.proc.wait(5)
+                proc.kill()
+                proc.wait(5)
         for child in self.children.values():
             if child.reader is not None:
                 child.reader.join(2)

@@ -16,19 +16,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.inputs import control_character
 from shared.problems import Problem, problem_response
-
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict]]
-Send = Callable[[dict], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 BODY_LIMIT_KEY = "x-max-body-bytes"
 MAX_DEPTH = 32
@@ -167,7 +162,7 @@ class InputBoundary:
         await self.app(scope, receive, self._allow_every_method(scope, send))
 
     def _allow_every_method(self, scope: Scope, send: Send) -> Send:
-        async def sending(message: dict) -> None:
+        async def sending(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 405:
                 methods = self.routes.methods(scope["path"])
                 if methods:
@@ -232,11 +227,11 @@ class InputBoundary:
         return (_invalid(*fault) if fault else None), _replay([{"type": "http.request", "body": body}], receive)
 
 
-def _replay(messages: list[dict], receive: Receive) -> Receive:
+def _replay(messages: list[Message], receive: Receive) -> Receive:
     """A receive that hands the app what was read here, then whatever the client sends next."""
     pending = list(messages)
 
-    async def replayed() -> dict:
+    async def replayed() -> Message:
         return pending.pop(0) if pending else await receive()
 
     return replayed

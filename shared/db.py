@@ -6,9 +6,9 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, TypeDecorator, event, text
+from sqlalchemy import CursorResult, DateTime, Executable, TypeDecorator, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -76,6 +76,12 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def rows_affected(session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None) -> int:
+    """How many rows an INSERT, UPDATE or DELETE touched. Session.execute is typed as answering a
+    Result; for these statements it is a CursorResult, which counts them."""
+    return cast(CursorResult[Any], await session.execute(statement, params)).rowcount
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, Processor
 
 from shared.context import correlation_id_var, traceparent_var
 
@@ -41,11 +42,11 @@ def _redact(value: Any) -> Any:
     return value
 
 
-def _redact_processor(_logger: Any, _name: str, event_dict: dict) -> dict:
+def _redact_processor(_logger: Any, _name: str, event_dict: EventDict) -> EventDict:
     return _redact(event_dict)
 
 
-def _add_correlation_id(_logger: Any, _name: str, event_dict: dict) -> dict:
+def _add_correlation_id(_logger: Any, _name: str, event_dict: EventDict) -> EventDict:
     cid = correlation_id_var.get()
     if cid and "correlation_id" not in event_dict:
         event_dict["correlation_id"] = cid
@@ -57,7 +58,7 @@ _configured = False
 
 def configure_logging(level: str = "INFO") -> None:
     global _configured
-    shared_processors = [
+    shared_processors: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         _add_correlation_id,
         structlog.stdlib.add_log_level,

@@ -8,10 +8,9 @@ ASGI `send` instead.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import accepted_traceparent, correlation_id_or_new, correlation_id_var, traceparent_var
 from shared.logging import get_logger
@@ -19,10 +18,6 @@ from shared.metrics import HTTP_DURATION, HTTP_REQUESTS
 from shared.problems import Problem, problem_response, unexpected_problem
 from shared.ratelimit import RateLimiter
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict]]
-Send = Callable[[dict], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 log = get_logger("http")
 access_log = get_logger("http.access")
@@ -60,7 +55,7 @@ class RequestContext:
 
         responded = False
 
-        async def send_with_id(message: dict) -> None:
+        async def send_with_id(message: Message) -> None:
             nonlocal status, responded
             if message["type"] == "http.response.start":
                 status, responded = message["status"], True

@@ -150,7 +150,7 @@ def _roles_by_operation(app: FastAPI) -> dict[tuple[str, str], tuple[str, ...]]:
         if not isinstance(route, APIRoute):
             continue
         roles = _roles(route.dependant)
-        for method in getattr(context, "methods", None) or route.methods:
+        for method in getattr(context, "methods", None) or route.methods or ():
             found[(context.path_format or route.path_format, method)] = roles
     return found
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
 
 from shared.inputs import EARLIEST, LATEST, line_breaker
 from shared.problems import Problem
@@ -121,8 +121,8 @@ def cursor_position(cursor: str | None) -> tuple[datetime, str] | None:
         raise _bad_cursor() from None
 
 
-def after_position(at: ColumnElement, row_id: ColumnElement, position: tuple[datetime, Any], *,
-                   newest_first: bool = False) -> ColumnElement[bool]:
+def after_position(at: SQLColumnExpression[datetime], row_id: SQLColumnExpression[str],
+                   position: tuple[datetime, Any], *, newest_first: bool = False) -> ColumnElement[bool]:
     """The keyset condition of the page after `position`: rows strictly past it in (at, row_id)
     order. Spelled as OR/AND rather than a row value so the cursor's values bind with their
     columns' types (UTCDateTime turns a time to UTC, as it is stored)."""

@@ -102,7 +102,7 @@ def unexpected_problem(exc: BaseException, *, correlation_id: str | None = None)
     """The answer to an exception no handler expected, logged: 503 when the database cannot be
     reached (nothing was written, since the transaction did not commit: the client retries, with the
     same Idempotency-Key where it has one), 500 for anything else."""
-    extra = {"correlation_id": correlation_id} if correlation_id else {}
+    extra: dict[str, Any] = {"correlation_id": correlation_id} if correlation_id else {}
     if database_unreachable(exc):
         log.warning("database unreachable", error_type=type(exc).__name__)
         return Problem(503, "The database cannot be reached; try again shortly.",

@@ -31,6 +31,7 @@ class Runtime(ServiceRuntime):
     name = "notify"
     routers = (endpoints_router, deliveries_router, handoffs_router)
     handler_table = HANDLERS
+    settings: Settings  # notify's own, which the base class knows as ServiceSettings
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None, resolver: Resolver = system_resolver) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING, clock=clock)

@@ -122,7 +122,7 @@ class RabbitMQBus(Bus):
         """New channels on the open connection, the topology declared on them and the consumers
         attached again, feeding the same workers (what the old channel delivered and did not settle,
         the broker redelivers)."""
-        conn = self._connection
+        conn = self._started()
         if self._publish_channel is None or self._publish_channel.is_closed:
             channel = await conn.channel(publisher_confirms=True)
             self._exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
@@ -137,8 +137,18 @@ class RabbitMQBus(Bus):
                 await self._queues[sub.queue].consume(self._arrived[sub.queue].put)
             log.warning("RabbitMQ consume channel reopened", consuming=[s.queue for s in self.subscriptions])
 
+    def _started(self) -> AbstractRobustConnection:
+        if self._connection is None:
+            raise RuntimeError("the RabbitMQ bus is not started (or already closed)")
+        return self._connection
+
+    def _consuming(self) -> AbstractChannel:
+        if self._consume_channel is None:
+            raise RuntimeError("the RabbitMQ bus is not started (or already closed)")
+        return self._consume_channel
+
     async def _declare(self, queue: str, event_types: tuple[str, ...]) -> None:
-        channel = self._consume_channel
+        channel = self._consuming()
         exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
         main = await channel.declare_queue(queue, durable=True, arguments=_main_queue_arguments(queue))
         for event_type in event_types:
@@ -191,7 +201,8 @@ class RabbitMQBus(Bus):
 
     @staticmethod
     def _attempt(message: AbstractIncomingMessage) -> int:
-        return int((message.headers or {}).get("x-attempt", 1))
+        attempt = (message.headers or {}).get("x-attempt", 1)  # written by _forward, always an int
+        return attempt if isinstance(attempt, int) else 1
 
     async def _after_failure(self, sub: Subscription, message: AbstractIncomingMessage,
                              envelope: Envelope, attempt: int, failure: BaseException) -> None:
@@ -219,7 +230,7 @@ class RabbitMQBus(Bus):
                 type=message.type,
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             )
-            await asyncio.wait_for(self._consume_channel.default_exchange.publish(copy, routing_key=queue),
+            await asyncio.wait_for(self._consuming().default_exchange.publish(copy, routing_key=queue),
                                    PUBLISH_TIMEOUT_S)
         except Exception:
             # Could not park it: leave it to RabbitMQ to redeliver (the delivery limit still applies).
@@ -302,11 +313,12 @@ class RabbitMQBus(Bus):
             self._consumers_seen = (check.result(), asyncio.get_running_loop().time())
 
     async def _check_consumers(self) -> bool:
-        channel = await self._connection.channel()
+        channel = await self._started().channel()
         try:
             for sub in self.subscriptions:
                 declared = await channel.declare_queue(sub.queue, passive=True)
-                if declared.declaration_result.consumer_count < 1:
+                # pamqp types the frame's counts optional; the broker's answer always has them
+                if (declared.declaration_result.consumer_count or 0) < 1:
                     return False
             return True
         finally:
@@ -325,7 +337,7 @@ class RabbitMQBus(Bus):
                 for queue in (name, f"{name}.dlq"):
                     declared = await channel.declare_queue(queue, passive=True)
                     result = declared.declaration_result
-                    depths[queue] = (result.consumer_count, result.message_count)
+                    depths[queue] = (result.consumer_count or 0, result.message_count or 0)
         finally:
             await channel.close()
         return depths

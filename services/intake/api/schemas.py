@@ -21,7 +21,8 @@ import hashlib
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -346,7 +347,7 @@ class FieldError(BaseModel):
     message: str
 
 
-def field_errors(errors: list[Mapping[str, Any]]) -> list[FieldError]:
+def field_errors(errors: Sequence[Mapping[str, Any]]) -> list[FieldError]:
     """Pydantic/FastAPI errors as problem+json `errors`; the rejected input is left out, since it
     may be an id number or a phone."""
     return [FieldError(field=field_path(err.get("loc", ())), message=_message(err)) for err in errors]

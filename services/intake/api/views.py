@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -13,7 +13,7 @@ from services.intake.store.models import Case, TimelineRow
 
 def created_view(case: Case | Mapping[str, Any]) -> dict:
     """The answer of a create: from a stored case, or from the row filing has just written."""
-    get = case.get if isinstance(case, Mapping) else partial(getattr, case)
+    get: Callable[[str], Any] = case.get if isinstance(case, Mapping) else partial(getattr, case)
     return {
         "id": get("id"),
         "case_number": get("case_number"),

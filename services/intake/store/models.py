@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import ClassVar
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime
@@ -15,7 +16,9 @@ from shared.messaging import messaging_tables
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model maps to a Table, which the store's Core statements use (SQLAlchemy types
+    # __table__ as any FromClause).
+    __table__: ClassVar[Table]
 
 
 class Case(Base):

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.mediation.domain.signin import password_problems
 from services.mediation.metrics import UI_SIGN_INS
 from services.mediation.store import accounts
-from services.mediation.store.models import MediatorAccount
 from shared.logging import get_logger
 
 log = get_logger("mediation.ui")
@@ -64,13 +63,12 @@ class PasswordChange:
 async def change_password(session: AsyncSession, rt, mediator_id: str, token: str, current: str, new: str,
                           repeat: str) -> PasswordChange:
     now = rt.clock.now()
-    account = await session.get(MediatorAccount, mediator_id)
     verified = await accounts.authenticate(session, mediator_id, current)
     errors = {} if verified is not None else {"current_password": "当前密码不正确。"}
     errors.update(password_problems(new, repeat, mediator_id=mediator_id, current=current))
-    if errors:
+    if errors or verified is None:
         return PasswordChange(errors)
-    await accounts.set_password(session, account, new, now)
+    await accounts.set_password(session, verified, new, now)
     # a password someone else may have known: every other session of this mediator ends
     await accounts.revoke_all(session, mediator_id, now, keep=accounts.token_hash(token))
     log.info("mediator chose a new password", mediator_id=mediator_id)

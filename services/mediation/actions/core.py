@@ -15,6 +15,7 @@ from services.mediation.domain.machine import apply
 from services.mediation.domain.states import Action, MediationStatus, Role
 from services.mediation.store.models import AuditEntry, Mediation
 from shared.auth import Principal
+from shared.db import Database
 from shared.events import Envelope
 from shared.messaging import Outbox
 
@@ -24,6 +25,7 @@ SOURCE = "mediation"
 class Runtime(Protocol):
     """What actions need of the service runtime."""
 
+    db: Database
     outbox: Outbox
     calendar: Any  # the holiday arrangement in force (shared.holidays.HolidayCalendar)
 

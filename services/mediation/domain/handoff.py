@@ -59,7 +59,7 @@ def handoff_content(mode: Mode, outcome: Outcome | None, ending: Ending | None =
         raise ValueError("either an outcome or an ending is needed")
     agreement = outcome.agreement if outcome is not None and ending is Ending.SETTLED else None
     kind = handoff_type(mode, ending, agreement)
-    facts = ()
+    facts: tuple[UndisputedFact, ...] = ()
     if outcome is not None and outcome.result is not Result.SETTLED and kind is not HandoffType.NONE:
         facts = outcome.undisputed_facts
     return HandoffContent(handoff_type=kind, agreement=agreement, undisputed_facts=facts)

@@ -31,8 +31,7 @@ async def versions_of(session: AsyncSession, year: int) -> list[HolidayYear]:
 
 
 async def latest_version(session: AsyncSession, year: int) -> int:
-    return int(await session.scalar(select(func.coalesce(func.max(HolidayYear.version), 0))
-                                    .where(HolidayYear.year == year)))
+    return await session.scalar(select(func.max(HolidayYear.version)).where(HolidayYear.year == year)) or 0
 
 
 def add_version(session: AsyncSession, arrangement: YearArrangement, *, loaded_at: datetime,

@@ -6,8 +6,9 @@ accounts and the Idempotency-Keys of its creating POSTs."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
@@ -19,7 +20,9 @@ _BIG_ID = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model maps to a Table, which the store's Core statements use (SQLAlchemy types
+    # __table__ as any FromClause).
+    __table__: ClassVar[Table]
 
 
 class Mediation(Base):

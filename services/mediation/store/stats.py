@@ -24,7 +24,7 @@ def _in(column, window: Window):
 
 async def _by_ids(session: AsyncSession, model, key, ids: Iterable[str]) -> list:
     ids = sorted(set(ids))
-    found = []
+    found: list = []
     for start in range(0, len(ids), _CHUNK):
         found += (await session.scalars(select(model).where(key.in_(ids[start:start + _CHUNK])))).all()
     return found

@@ -5,7 +5,7 @@ forms, server-rendered) and only its own stylesheet."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -25,7 +25,10 @@ SECURITY_HEADERS = {
 }
 
 
-def secured(response: Response, *, cache: bool = False) -> Response:
+AnyResponse = TypeVar("AnyResponse", bound=Response)
+
+
+def secured(response: AnyResponse, *, cache: bool = False) -> AnyResponse:
     response.headers.update(SECURITY_HEADERS)
     # pages show personal data: never kept by the browser or a proxy
     response.headers["Cache-Control"] = "public, max-age=3600" if cache else "no-store"

@@ -21,7 +21,9 @@ router = APIRouter(prefix="/v1/deliveries", tags=["webhooks"])
 
 async def visible_delivery(session, principal: Principal, delivery_id: str, *, lock: bool = False) -> Delivery:
     delivery = await store.get_delivery(session, delivery_id, lock=lock)
-    endpoint = None if delivery is None else await session.get(WebhookEndpoint, delivery.endpoint_id)
+    if delivery is None:
+        raise Problem(404, "No such delivery.")
+    endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
     if endpoint is None or not principal.owns_partner(endpoint.partner_id):
         raise Problem(404, "No such delivery.")
     return delivery

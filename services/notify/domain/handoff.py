@@ -149,15 +149,16 @@ def _handoff_type(outcome: HandoffOutcome, mode: str | None, data: Mapping[str, 
             # Routing says where the case goes back to; None (a party's direct request to a partner)
             # never involved the court, so nothing is handed off.
             back = data.get("return_to_court")
-            return HandoffType(back) if back in HandoffType._value2member_map_ else None
+            return HandoffType(back) if isinstance(back, str) and back in HandoffType._value2member_map_ else None
         return _unroutable_type(data.get("stage"), mode)
     if outcome is HandoffOutcome.SETTLED:
         # an event naming neither mode nor stage is settled as a delegation (agreement or confirmation)
-        kind = table.handoff_type(mode if mode in table.UNRESOLVED else "delegation", table.Ending.SETTLED,
+        kind = table.handoff_type(mode if mode is not None and mode in table.UNRESOLVED else "delegation",
+                                  table.Ending.SETTLED,
                                   applies_for_confirmation=bool(_flag(data, "apply_judicial_confirmation", True)),
                                   withdraws_suit=bool(_flag(data, "withdraw_suit", False)),
                                   confirmable=_confirmable(data))
-    elif mode not in table.UNRESOLVED:
+    elif mode is None or mode not in table.UNRESOLVED:
         kind = HandoffType.RESUME_TRIAL  # nothing says the case was not filed: the court resumes it
     else:
         # failed, expired, or a party's withdrawal from mediation: unresolved, the court takes it up again

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.notify.store.models import Delivery, DeliveryAttempt, WebhookEndpoint, WebhookMessage
-from shared.db import Database
+from shared.db import Database, rows_affected
 from shared.pagination import after_position
 
 DELIVERY_STATUSES = ("pending", "succeeded", "failed", "dead")
@@ -127,11 +127,10 @@ async def replay_since(session: AsyncSession, *, since: datetime, endpoint_ids: 
     """Restart every failed or dead delivery created since `since` to these (enabled) endpoints."""
     if not endpoint_ids:
         return 0
-    result = await session.execute(
-        update(Delivery)
+    return await rows_affected(
+        session, update(Delivery)
         .where(Delivery.endpoint_id.in_(endpoint_ids), Delivery.status.in_(REPLAYABLE), Delivery.created_at >= since)
         .values(status="pending", next_attempt_at=now, round_failures=0, updated_at=now))
-    return result.rowcount or 0
 
 
 async def list_deliveries(session: AsyncSession, *, partner_id: str | None, endpoint_id: str | None,

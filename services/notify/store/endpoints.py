@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Row, or_, select, update
+from sqlalchemy import ColumnElement, Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.retry import should_disable_endpoint, failing_reason
@@ -46,7 +46,7 @@ async def subscribed_endpoints(session: AsyncSession, concerned: frozenset[str])
     """(id, partner_id, event_types) of the enabled endpoints of ops and of the concerned partners
     (event types are filtered by the caller). Columns, not entities: this runs for every event."""
     table = WebhookEndpoint.__table__
-    owner = table.c.partner_id.is_(None)
+    owner: ColumnElement[bool] = table.c.partner_id.is_(None)
     if concerned:
         owner = or_(owner, table.c.partner_id.in_(sorted(concerned)))
     query = (select(table.c.id, table.c.partner_id, table.c.event_types)

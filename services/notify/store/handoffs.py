@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.handoff import HandoffDocument
 from services.notify.store.models import Handoff
-from shared.db import Database
+from shared.db import Database, rows_affected
 from shared.pagination import after_position
 
 # `sent`: the court took it but has not given its number yet; asking again is how we learn it.
@@ -31,12 +31,12 @@ class HandoffClaim:
 async def add_handoff(session: AsyncSession, db: Database, handoff: HandoffDocument, partner_id: str | None,
                       now: datetime, correlation_id: str | None = None, traceparent: str | None = None) -> bool:
     """Insert the hand-off once (its id is derived from case and outcome); False if it already existed."""
-    result = await session.execute(db.insert(Handoff.__table__).values(
+    inserted = await rows_affected(session, db.insert(Handoff.__table__).values(
         id=handoff.id, case_id=handoff.case_id, type=handoff.type.value, court_code=handoff.court_code,
         partner_id=partner_id, document=handoff.to_json(), status="pending", attempts=0, next_attempt_at=now,
         correlation_id=correlation_id, traceparent=traceparent or None, created_at=now, updated_at=now,
     ).on_conflict_do_nothing(index_elements=["id"]))
-    return bool(result.rowcount)
+    return bool(inserted)
 
 
 async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: timedelta,

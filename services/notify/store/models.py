@@ -8,8 +8,9 @@ timer in memory: a killed process loses nothing, and several replicas share the 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import (JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Table, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -23,7 +24,9 @@ SERIAL = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model maps to a Table, which the store's Core statements use (SQLAlchemy types
+    # __table__ as any FromClause).
+    __table__: ClassVar[Table]
 
 
 class WebhookEndpoint(Base):

@@ -74,7 +74,7 @@ class PolicyPack:
         return day >= self.valid_from
 
 
-_COURT_PERIODS = {
+_COURT_PERIODS: dict[tuple[Mode, Procedure | None], int] = {
     (Mode.ENTRUSTMENT, Procedure.ORDINARY): 15,
     (Mode.ENTRUSTMENT, Procedure.SUMMARY): 7,
     (Mode.INVITATION, Procedure.ORDINARY): 15,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, Boolean, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
@@ -12,7 +13,9 @@ from shared.messaging import messaging_tables
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model maps to a Table, which the store's Core statements use (SQLAlchemy types
+    # __table__ as any FromClause).
+    __table__: ClassVar[Table]
 
 
 class PartnerRow(Base):

@@ -15,7 +15,7 @@ from services.routing.domain.index import RosterIndex
 from services.routing.domain.roster import DEFAULT_ROSTER_PATH, Partner, load_roster
 from services.routing.domain.ruleset import DEFAULT_RULESET_DOCUMENT, Ruleset, validate_ruleset
 from services.routing.store.models import PartnerRow, RosterRevision, RulesetRow
-from shared.db import Database
+from shared.db import Database, rows_affected
 
 
 def partner_from_row(row: PartnerRow) -> Partner:
@@ -77,9 +77,9 @@ async def current_revision(session: AsyncSession) -> int:
 
 async def bump_revision(session: AsyncSession) -> int:
     """Count one roster change; the row lock also orders concurrent changes."""
-    result = await session.execute(update(RosterRevision).where(RosterRevision.id == ROSTER_REVISION_ID)
-                                   .values(revision=RosterRevision.revision + 1))
-    if result.rowcount == 0:
+    bumped = await rows_affected(session, update(RosterRevision).where(RosterRevision.id == ROSTER_REVISION_ID)
+                                 .values(revision=RosterRevision.revision + 1))
+    if bumped == 0:
         session.add(RosterRevision(id=ROSTER_REVISION_ID, revision=1))
         await session.flush()
     return await current_revision(session)
@@ -127,8 +127,7 @@ async def loads(session: AsyncSession, partner_ids: set[str]) -> dict[str, int]:
 
 async def take_capacity(session: AsyncSession, partner_id: str) -> bool:
     """Count a case against the partner; False if it filled up meanwhile (a concurrent decision)."""
-    result = await session.execute(_TAKE, {"b_id": partner_id})
-    return result.rowcount == 1
+    return await rows_affected(session, _TAKE, {"b_id": partner_id}) == 1
 
 
 async def release_capacity(session: AsyncSession, partner_id: str) -> None:

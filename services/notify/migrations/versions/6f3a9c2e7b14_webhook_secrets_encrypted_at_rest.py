@@ -51,12 +51,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     connection = op.get_bind()
     rows = connection.execute(sa.select(_endpoints)).all()
-    box = _box() if rows else None
-    for row in rows:
-        changes = {name: box.open(value) for name, value in (("secret", row.secret), ("previous_secret", row.previous_secret))
-                   if value and not value.startswith("whsec_")}
-        if changes:
-            connection.execute(sa.update(_endpoints).where(_endpoints.c.id == row.id).values(**changes))
+    if rows:  # the keys are needed only when there is something to open
+        box = _box()
+        for row in rows:
+            changes = {name: box.open(value)
+                       for name, value in (("secret", row.secret), ("previous_secret", row.previous_secret))
+                       if value and not value.startswith("whsec_")}
+            if changes:
+                connection.execute(sa.update(_endpoints).where(_endpoints.c.id == row.id).values(**changes))
     with op.batch_alter_table('webhook_endpoints', schema=None) as batch_op:
         batch_op.alter_column('secret', type_=sa.String(length=100), existing_type=sa.Text(), existing_nullable=False)
         batch_op.alter_column('previous_secret', type_=sa.String(length=100), existing_type=sa.Text(),
