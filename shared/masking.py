@@ -3,6 +3,14 @@ bodies, the clerk's timeline, the routing roster shown to partners."""
 
 from __future__ import annotations
 
+from typing import overload
+
+
+@overload
+def mask_id_number(number: str) -> str: ...
+@overload
+def mask_id_number(number: None) -> None: ...
+
 
 def mask_id_number(number: str | None) -> str | None:
     """Keep the address code and the last four: "370202198001011234" -> "370202********1234"."""

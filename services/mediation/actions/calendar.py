@@ -116,10 +116,11 @@ def _recompute(mediation: Mediation, calendar: HolidayCalendar, now: datetime) -
             mediation.contact_calendar_provisional = False
     if mediation.due_calendar_provisional and mediation.accepted_at is not None and mediation.status in _CLOCK_HELD:
         store_deadline(mediation, deadline_of(mediation, calendar), now)
-    if mediation.confirmation_calendar_provisional and mediation.confirmation_due_at is not None:
-        window = confirmation_window(mediation.outcome_at, calendar)
-        mediation.confirmation_due_at = window.at
-        mediation.confirmation_calendar_provisional = window.provisional
+    if (mediation.confirmation_calendar_provisional and mediation.confirmation_due_at is not None
+            and mediation.outcome_at is not None):
+        due = confirmation_window(mediation.outcome_at, calendar)
+        mediation.confirmation_due_at = due.at
+        mediation.confirmation_calendar_provisional = due.provisional
 
 
 async def refresh_calendar(rt) -> None:

@@ -22,7 +22,8 @@ def deadline_of(mediation: Mediation, calendar: HolidayCalendar | None) -> Deadl
                     calendar=calendar, ends_off_rest_days=ends_off_rest_days(mediation.policy_pack))
 
 
-def store_deadline(mediation: Mediation, deadline: Deadline, now: datetime) -> None:
+def store_deadline(mediation: Mediation, deadline: Deadline, now: datetime) -> CalendarInstant:
+    """The deadline written to the row; answered too (the row has no due_at while paused)."""
     # new lists, not in-place edits: the ORM only notices a JSON column when it is reassigned
     mediation.pauses = [{"paused_at": p.paused_at.isoformat(),
                          "resumed_at": p.resumed_at.isoformat() if p.resumed_at else None}
@@ -31,10 +32,12 @@ def store_deadline(mediation: Mediation, deadline: Deadline, now: datetime) -> N
     due = deadline.due(now)
     mediation.due_at = None if deadline.is_paused else due.at
     mediation.due_calendar_provisional = due.provisional
+    return due
 
 
-def current_due(mediation: Mediation, now: datetime, calendar: HolidayCalendar | None) -> CalendarInstant | None:
-    """The deadline as known now; while paused it moves with now, so it is computed, not stored."""
+def current_due(mediation: Mediation, now: datetime, calendar: HolidayCalendar | None) -> CalendarInstant:
+    """The deadline of an accepted mediation as known now; while paused it moves with now, so it is
+    computed, not stored."""
     if mediation.accepted_at is None:
-        return None
+        raise ValueError("a mediation that was never accepted has no deadline")
     return deadline_of(mediation, calendar).due(now)

@@ -96,8 +96,9 @@ async def take_routing(session: AsyncSession, rt: Runtime, case_id: str, decisio
     opened = open_offer(session, mediation, case_id, decision, routed_at, received, calendar=rt.calendar)
     if opened is not None:
         opened.correlation_id = correlation_id
+        closes_at = opened.offer_closes_at
         log.info("offer opened", case_id=case_id, partner_id=opened.partner_id, attempt=opened.attempt,
-                 closes_at=opened.offer_closes_at.isoformat())
+                 closes_at=closes_at.isoformat() if closes_at else None)
 
 
 def counted(window: WorkingDayWindow, name: str, case_id: str) -> WorkingDayWindow:
@@ -126,8 +127,8 @@ async def accept(session: AsyncSession, rt: Runtime, mediation: Mediation, actor
     # the period runs from the partner's acceptance (2021 Art 24)
     mediation.accepted_at = now
     deadline = deadline_of(mediation, rt.calendar)
-    store_deadline(mediation, deadline, now)
-    note_provisional(mediation.due_calendar_provisional, "deadline", mediation.case_id, mediation.due_at)
+    due = store_deadline(mediation, deadline, now)
+    note_provisional(due.provisional, "deadline", mediation.case_id, due.at)
     # the mediator contacts the other party within 3 working days, else mediation ends (2021 Art 15)
     contact = counted(first_contact_window(now, rt.calendar), "first_contact", mediation.case_id)
     mediation.contact_due_at, mediation.contacted_at = contact.closes_at, None

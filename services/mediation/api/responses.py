@@ -134,7 +134,9 @@ class AuditRecord(ResponseModel):
 class MediationView(MediationSummary):
     """One mediation with its deadline, sessions, extensions and audit trail: the answer of every action."""
 
-    outcome: dict[str, Any] | None = Field(
+    # The detail answers the whole outcome where lists name only its result (the contract's two
+    # shapes); pydantic allows a subclass to redeclare a field, mypy holds it to the base's type.
+    outcome: dict[str, Any] | None = Field(  # type: ignore[assignment]
         description="The recorded outcome's fields (the note only for the partner and its mediators), then "
                     "`result`, `at` and `handoff_type`; null until there is one.")
     partner_name: str | None

@@ -9,8 +9,10 @@ from typing import Protocol
 
 
 class _Disclosable(Protocol):
-    accepted_at: object
-    status: str
+    @property
+    def accepted_at(self) -> object: ...
+    @property
+    def status(self) -> str: ...
 
 
 def id_numbers_disclosed(mediation: _Disclosable) -> bool:

@@ -87,10 +87,10 @@ def in_chinese() -> Iterator[None]:
     except OfferLapsed:
         raise Refused("答复期限已过，依2021年规则第12条视为拒绝，案件将重新分派。", status=409) from None
     except InvalidContact as exc:
-        words = {"party_id": "请选择本案的一位当事人。",
-                 "contacted_at": "联系时间不能晚于现在，也不能早于接受案件的时间。"}
+        by_field = {"party_id": "请选择本案的一位当事人。",
+                    "contacted_at": "联系时间不能晚于现在，也不能早于接受案件的时间。"}
         raise Refused("联系记录未能保存，请按提示修改。",
-                      {exc.field: words.get(exc.field, "此项填写有误。")}) from None
+                      {exc.field: by_field.get(exc.field, "此项填写有误。")}) from None
     except ContactWindowClosed:
         raise Refused("首次联系期限已过且未联系上当事人，依2021年规则第15条调解终止。", status=409) from None
     except InvalidPause as exc:

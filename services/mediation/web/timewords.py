@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import overload
 
 from services.mediation.domain import calendar
 from shared.clock import BEIJING, beijing_date
@@ -68,6 +69,12 @@ class TimeLeft:
     overdue: bool
     urgent: bool  # due today or tomorrow: shown first and marked
     days: int  # days left (negative once overdue), for sorting by urgency
+
+
+@overload
+def time_left(now: datetime, closes_at: datetime, *, working_days: bool, holidays=None) -> TimeLeft: ...
+@overload
+def time_left(now: datetime, closes_at: datetime | None, *, working_days: bool, holidays=None) -> TimeLeft | None: ...
 
 
 def time_left(now: datetime, closes_at: datetime | None, *, working_days: bool, holidays=None) -> TimeLeft | None:

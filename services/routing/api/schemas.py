@@ -4,7 +4,7 @@ silently ignored (a PATCH that tries to rename a partner must fail, not half-suc
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
@@ -12,7 +12,16 @@ from services.routing.domain.vocabulary import CATEGORIES, is_area_code
 from shared import vocabulary
 from shared.vocabulary import values
 
-Stage = Literal[values(vocabulary.Stage)]  # type: ignore[valid-type]
+# The vocabulary's values as Literals (the OpenAPI document lists them inline); built from tuples at
+# run time, so a type checker sees the strings they are.
+if TYPE_CHECKING:
+    Stage = str
+    PartyRole = str
+    Procedure = str
+else:
+    Stage = Literal[values(vocabulary.Stage)]
+    PartyRole = Literal[values(vocabulary.PartyRole)]
+    Procedure = Literal[values(vocabulary.Procedure)]
 IdNumber = Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z]{18}$")]
 PartnerId = Annotated[str, StringConstraints(min_length=1, max_length=20)]
 _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
@@ -40,7 +49,7 @@ class SimulatedParty(BaseModel):
     # A clerk's case body carries names and phones; the simulation ignores them rather than refuse.
     model_config = ConfigDict(extra="ignore")
 
-    role: Literal[values(vocabulary.PartyRole)]  # type: ignore[valid-type]
+    role: PartyRole
     id_number: IdNumber
     consents_to_mediation: StrictBool
     represented_by: Representative | None = None
@@ -54,7 +63,7 @@ class SimulatedCase(BaseModel):
     stage: Stage
     category: str
     district: str
-    procedure: Literal[values(vocabulary.Procedure)] | None = None  # type: ignore[valid-type]
+    procedure: Procedure | None = None
     claim_amount: str | None = None
     preferred_partner_id: PartnerId | None = None
     partner_id: PartnerId | None = None

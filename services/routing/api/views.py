@@ -28,7 +28,7 @@ def _amount(value: Any) -> str | None:
 
 def partner_view(row: PartnerRow, *, reveal_personal_data: bool) -> dict[str, Any]:
     doc = row.document
-    districts = doc.get("districts")
+    districts = doc["districts"]  # "city" or a list: the roster's validation requires one
     citywide = districts == "city"
     return {
         "id": row.id,
