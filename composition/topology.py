@@ -1,7 +1,8 @@
 """Who listens to what (contract.md, "Who emits, who listens"): one durable queue per consuming
 service, named `<service>.events`, bound to exactly the event types of that service's handler table
-(tests/unit/composition/test_topology.py holds the two together). Every process declares all of them, so nothing published is dropped
-for want of a queue, even before the consumer has started once."""
+(tests/unit/composition/test_topology.py holds the two together). Every process declares all of
+them, so nothing published is dropped for want of a queue, even before the consumer has started
+once."""
 
 from shared.events import EVENT_TYPES, OUTCOMES
 

@@ -16,7 +16,7 @@ correlation_id_var: ContextVar[str] = ContextVar("correlation_id", default="")
 
 MAX_CORRELATION_ID_LENGTH = 128
 # Visible ASCII only: no spaces, no control characters, nothing that needs encoding in a header.
-_CORRELATION_ID = re.compile(r"[\x21-\x7e]{1,%d}" % MAX_CORRELATION_ID_LENGTH)
+_CORRELATION_ID = re.compile(rf"[\x21-\x7e]{{1,{MAX_CORRELATION_ID_LENGTH}}}")
 
 
 def is_valid_correlation_id(value: object) -> bool:

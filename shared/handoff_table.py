@@ -18,7 +18,7 @@ builds the court's document with it (and falls back on it for an event that does
 - 诉讼费用交纳办法 Art 15: a filed case that ends by mediation (调解结案) or by the plaintiff's
   withdrawal (撤诉) pays half the court fee; so an entrustment or invitation settled is handed off
   with the fee halved.
-"""
+"""  # noqa: E501 - the table's columns line up on the Chinese terms
 
 from __future__ import annotations
 

@@ -151,7 +151,7 @@ class Outbox:
                 self._advanced()
                 return 0
             outcomes = await self._publish_rows(rows)
-            done = [row.id for row, failure in zip(rows, outcomes) if failure is None]
+            done = [row.id for row, failure in zip(rows, outcomes, strict=True) if failure is None]
             if done:
                 await session.execute(update(self.table).where(self.table.c.id.in_(done))
                                       .values(published_at=self.clock.now()))
@@ -195,7 +195,7 @@ class Outbox:
             envelopes.append(envelope)
             positions.append(position)
         if envelopes:
-            for position, outcome in zip(positions, await self.bus.publish_many(envelopes)):
+            for position, outcome in zip(positions, await self.bus.publish_many(envelopes), strict=True):
                 outcomes[position] = outcome
         return outcomes
 
@@ -205,7 +205,7 @@ class Outbox:
         (so the fault is the row's, not the broker's). Answers how many rows were parked."""
         parked = 0
         now = self.clock.now()
-        for row, failure in zip(rows, outcomes):
+        for row, failure in zip(rows, outcomes, strict=True):
             if failure is None or isinstance(failure, NotAttempted):
                 continue
             OUTBOX_PUBLISH_FAILURES.labels(service=self.service).inc()

@@ -63,8 +63,8 @@ class ServiceRuntime:
     def consume(self, queue: str, handlers: Mapping[str, ConsumerHandler]) -> None:
         """Subscribe the service's handler table (event type -> `handler(session, envelope)`) as the
         idempotent batch consumer named after `queue`: the queue gets exactly the events it acts on."""
-        self.bus.subscribe_batch(queue, tuple(handlers), idempotent_consumer(self.events_db, self.tables, queue, handlers,
-                                                                             clock=self.clock))
+        consumer = idempotent_consumer(self.events_db, self.tables, queue, handlers, clock=self.clock)
+        self.bus.subscribe_batch(queue, tuple(handlers), consumer)
 
     def register_consumers(self) -> None:
         """Subclasses call `self.consume(queue, handlers)` here, before the bus starts."""

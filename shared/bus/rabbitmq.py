@@ -73,7 +73,8 @@ class RabbitMQBus(Bus):
         self._publish_channel = await self._connection.channel(publisher_confirms=True)
         self._consume_channel = await self._connection.channel(publisher_confirms=True)
         await self._consume_channel.set_qos(prefetch_count=self.prefetch)
-        self._exchange = await self._publish_channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        self._exchange = await self._publish_channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC,
+                                                                      durable=True)
         declared = {q: types for q, types in self.topology}
         for sub in self.subscriptions:
             declared[sub.queue] = tuple(sorted(set(declared.get(sub.queue, ())) | set(sub.event_types)))

@@ -77,7 +77,7 @@ async def create_cases(batch: CaseBatch, request: Request, principal: Clerk) -> 
                                          [c for c in checked if isinstance(c, filing.Filing)], answer=created_view))
     answers = [next(filed) if isinstance(c, filing.Filing) else c for c in checked]
     items = [_batch_item(index, item.idempotency_key, answer)
-             for index, (item, answer) in enumerate(zip(batch.items, answers))]
+             for index, (item, answer) in enumerate(zip(batch.items, answers, strict=True))]
     counts = {"created": sum(1 for i in items if i["status"] == 201 and not i["replayed"]),
               "replayed": sum(1 for i in items if i["replayed"]),
               "refused": sum(1 for i in items if i["status"] >= 400)}
@@ -101,7 +101,8 @@ def _checked(key: str, raw: Any, principal: Principal) -> filing.Filing | Proble
 def _filing(key: str, case: CaseCreate, principal: Principal) -> filing.Filing:
     if case.court_code != principal.court_code:
         raise Problem(403, "A clerk may only file cases for their own court.",
-                      errors=[{"field": "court_code", "message": f"your token is bound to court {principal.court_code}"}])
+                      errors=[{"field": "court_code",
+                               "message": f"your token is bound to court {principal.court_code}"}])
     return filing.Filing.of(key, case.model_dump(mode="json"))
 
 

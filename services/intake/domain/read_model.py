@@ -36,9 +36,10 @@ mediation.paused (the clock stops for an appraisal, 2021 Art 26: no deadline whi
 mediation.resumed {deadline} (the deadline moved by the pause); mediation.calendar_recomputed
 {deadline} (ops loaded a year's holidays and the deadline moved);
 mediation.settled|failed|withdrawn|expired and case.withdrawn {handoff_type | handoff (a type, or
-an object with `type`)}; handoff.sent {the same, or type}; handoff.acknowledged {court_case_number}. A `self` case that fails has no
-hand-off and stays `failed`; `closed` comes from the court's acknowledgement. Personal data (parties, id numbers, phones, addresses) is
-dropped from timeline entries.
+an object with `type`)}; handoff.sent {the same, or type}; handoff.acknowledged {court_case_number}.
+A `self` case that fails has no hand-off and stays `failed`; `closed` comes from the court's
+acknowledgement. Personal data (parties, id numbers, phones, addresses) is dropped from timeline
+entries.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ async def number_cases(session: AsyncSession, db: Database, cases: Sequence[NewC
     for court in sorted({case.row["court_code"] for case in cases}):
         of_court = [case for case in cases if case.row["court_code"] == court]
         numbers = await next_case_numbers(session, db, court, year, len(of_court))
-        numbered += [case.numbered(number) for case, number in zip(of_court, numbers)]
+        numbered += [case.numbered(number) for case, number in zip(of_court, numbers, strict=True)]
     if numbered:
         await session.execute(_SET_NUMBER, [{"b_id": case.id, "b_number": case.row["case_number"]}
                                             for case in numbered])

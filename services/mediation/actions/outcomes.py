@@ -99,8 +99,8 @@ async def record_undisputed_facts(session: AsyncSession, rt: Runtime, mediation:
     mediation.updated_at = now
     session.add(AuditEntry(case_id=mediation.case_id, at=now, role=actor.role.value, actor_id=actor.actor_id,
                            action="record_undisputed_facts", from_status=mediation.status, to_status=mediation.status,
-                           reason=f"{len(kept)} undisputed fact(s) signed by every party", partner_id=mediation.partner_id,
-                           attempt=mediation.attempt))
+                           reason=f"{len(kept)} undisputed fact(s) signed by every party",
+                           partner_id=mediation.partner_id, attempt=mediation.attempt))
     return kept
 
 

@@ -43,7 +43,8 @@ class YearIn(BaseModel):
                                                              "weekend days inside a holiday included")
     make_up_working_days: list[date] = Field(default_factory=list, max_length=30,
                                              description="weekend days that are worked (调休)")
-    notice: Annotated[str, SingleLine(200)] | None = Field(default=None, description="the notice, e.g. 国办发明电〔2026〕9号")
+    notice: Annotated[str, SingleLine(200)] | None = Field(default=None,
+                                                           description="the notice, e.g. 国办发明电〔2026〕9号")
     version: int | None = Field(default=None, ge=0, description="the version in force (0: none); 409 if another "
                                                                  "was loaded since")
 

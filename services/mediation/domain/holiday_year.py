@@ -51,8 +51,9 @@ def checked_arrangement(year: int, holidays: list[date], make_up_working_days: l
                                             "rest day; missing: " + ", ".join(missing)))
     if faults:
         raise InvalidArrangement(faults)
-    return YearArrangement(year=year, holidays=frozenset(holidays), make_up_working_days=frozenset(make_up_working_days),
-                           source=OPS_SOURCE, provisional=False, version=version, notice=notice)
+    return YearArrangement(year=year, holidays=frozenset(holidays),
+                           make_up_working_days=frozenset(make_up_working_days), source=OPS_SOURCE,
+                           provisional=False, version=version, notice=notice)
 
 
 def _in_year(name: str, days: list[date], year: int) -> list[Fault]:

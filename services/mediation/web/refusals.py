@@ -78,7 +78,8 @@ def in_chinese() -> Iterator[None]:
         raise Refused("您没有进行此操作的权限。", status=403) from None
     except TransitionRefused as exc:
         raise Refused(f"案件当前状态为「{L.zh(L.STATUSES, exc.status.value)}」，"
-                      f"不能进行「{L.zh(L.ACTIONS, exc.action.value)}」。请刷新页面查看最新情况。", status=409) from None
+                      f"不能进行「{L.zh(L.ACTIONS, exc.action.value)}」。请刷新页面查看最新情况。",
+                      status=409) from None
     except InvalidOutcome as exc:
         raise Refused("调解结果未能记录，请按提示修改。", outcome_fields(exc.errors)) from None
     except ExtensionRefused as exc:

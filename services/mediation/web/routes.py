@@ -290,7 +290,8 @@ def _outcome_preview(mediation, form) -> list[str]:
     if agreement:
         lines += [f"协议条款：{term}" for term in agreement["terms"]]
         lines.append(f"签字当事人：{_party_words(mediation, agreement['signed_by'])}。")
-        lines.append("双方共同申请司法确认。" if agreement["apply_for_judicial_confirmation"] else "当事人未申请司法确认。")
+        lines.append("双方共同申请司法确认。" if agreement["apply_for_judicial_confirmation"]
+                     else "当事人未申请司法确认。")
     if mediation.outcome == "failed":
         lines.append(f"终止理由：{L.zh(L.ENDING_GROUNDS, detail.get('ground'))}（2021年规则第25条）。")
         lines += [f"无争议事实：{fact['text']}（签字：{_party_words(mediation, fact['signed_by'])}）"

@@ -37,7 +37,7 @@ CONFIDENTIAL_KEYS = frozenset({
 PROCEDURAL_KEYS = frozenset({"apply_judicial_confirmation", "withdraw_suit", "concerns_status_or_ownership"})
 
 
-class HandoffOutcome(str, enum.Enum):
+class HandoffOutcome(enum.StrEnum):
     SETTLED = "settled"
     FAILED = "failed"
     EXPIRED = "expired"

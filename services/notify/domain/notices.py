@@ -34,7 +34,7 @@ NEXT_STEP_AFTER_FAILURE = {
 }
 
 
-class NoticeKind(str, enum.Enum):
+class NoticeKind(enum.StrEnum):
     CASE_ROUTED = "case_routed"
     SESSION_SCHEDULED = "session_scheduled"
     DEADLINE_NEAR = "deadline_near"

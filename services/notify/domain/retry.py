@@ -35,7 +35,7 @@ class RandomSource(Protocol):
     def uniform(self, a: float, b: float) -> float: ...
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     SUCCESS = "success"
     RETRY = "retry"
     DISABLE_ENDPOINT = "disable_endpoint"

@@ -41,7 +41,8 @@ async def add_message(session: AsyncSession, db: Database, *, message_id: str, e
     """The (seq, webhook id) of the event's message, stored once whatever the redeliveries."""
     inserted = await session.execute(db.insert(WebhookMessage.__table__).values(
         id=message_id, event_id=event_id, event_type=event_type, case_id=case_id, occurred_at=occurred_at,
-        body=body, correlation_id=correlation_id, traceparent=traceparent or None, created_at=now).on_conflict_do_nothing(index_elements=["event_id"])
+        body=body, correlation_id=correlation_id, traceparent=traceparent or None, created_at=now)
+        .on_conflict_do_nothing(index_elements=["event_id"])
         .returning(WebhookMessage.seq, WebhookMessage.id))
     row = inserted.first() or (await session.execute(select(WebhookMessage.seq, WebhookMessage.id)
                                                      .where(WebhookMessage.event_id == event_id))).one()

@@ -55,7 +55,8 @@ def check_keys(keys: Sequence[str]) -> None:
         except (ValueError, TypeError):
             raise ValueError(f"NOTIFY_SECRET_KEYS entry {position + 1} is not a Fernet key "
                              "(32 url-safe base64-encoded bytes; make one with "
-                             "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)") from None
+                             "`python -c 'from cryptography.fernet import Fernet; "
+                             "print(Fernet.generate_key().decode())'`)") from None
 
 
 _box = SecretBox([DEV_SECRET_KEY])

@@ -1,14 +1,14 @@
 """GET and PUT /v1/routing/rules: the ruleset in force, and ops installing the next version.
 
-PUT takes the ruleset document (weights, locality, filters, policy_packs, joint_choice). The server numbers versions: the new
-one is the version in force + 1. A `version` in the body names the version the edit was based on
-(what GET answered); if another version was installed since, the PUT is refused with 409 rather than
-silently overwriting that change. A refused ruleset changes nothing.
+PUT takes the ruleset document (weights, locality, filters, policy_packs, joint_choice). The server
+numbers versions: the new one is the version in force + 1. A `version` in the body names the
+version the edit was based on (what GET answered); if another version was installed since, the PUT
+is refused with 409 rather than silently overwriting that change. A refused ruleset changes nothing.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +42,7 @@ def _based_on(document: dict[str, Any]) -> int | None:
 
 
 @router.put("", summary="Validate and install a new ruleset version (ops)", response_model=RulesetView)
-async def put_rules(request: Request, principal: Ops, document: Any = Body(...)) -> dict:
+async def put_rules(request: Request, principal: Ops, document: Annotated[Any, Body()]) -> dict:
     if not isinstance(document, dict):
         raise Problem(422, "The ruleset is invalid.", errors=[{"field": "body", "message": "a JSON object"}])
     document = {k: v for k, v in document.items() if k not in READ_ONLY_RULESET_FIELDS}

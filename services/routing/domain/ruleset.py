@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -121,7 +122,7 @@ class Ruleset(_Strict):
     @classmethod
     def _in_date_order(cls, periods: list[PackPeriod]) -> list[PackPeriod]:
         days = [p.applies_from for p in periods]
-        if any(later <= earlier for earlier, later in zip(days, days[1:])):
+        if any(later <= earlier for earlier, later in pairwise(days)):
             raise ValueError("policy_packs must be in order of applies_from, each date later than the one before")
         return periods
 
