@@ -14,11 +14,12 @@ DISTRIBUTED_ENV = BUS_URL=$${BUS_URL:-$(AMQP_URL)} \
 	MEDIATION_DATABASE_URL=$${MEDIATION_DATABASE_URL:-$(PG_URL)/courtmed_mediation} \
 	NOTIFY_DATABASE_URL=$${NOTIFY_DATABASE_URL:-$(PG_URL)/courtmed_notify}
 
-.PHONY: help install lock run run-distributed migrate seed test test-unit bench chaos mutation token clean browser k8s-validate ops-tools
+.PHONY: help install lock run run-distributed migrate seed lint test test-unit bench chaos mutation token clean browser k8s-validate ops-tools
 
 help:
 	@echo "make run               all four services in one process on :8000 (SQLite, in-process bus, demo data)"
-	@echo "make test              the whole test suite (unit, integration on PostgreSQL/RabbitMQ, end-to-end)"
+	@echo "make test              the whole test suite (unit, integration on PostgreSQL/RabbitMQ, end-to-end), after make lint"
+	@echo "make lint              ruff and mypy over services/, shared/ and composition/ (the first step of make test)"
 	@echo "make run-distributed   four processes on RabbitMQ and PostgreSQL (:8001-:8004)"
 	@echo "make lock              requirements.lock from pyproject.toml, after changing a dependency (LOCK_ARGS=--upgrade moves every pin)"
 	@echo "make token ROLE=clerk COURT=370202 | ROLE=partner PARTNER=P12 | ROLE=mediator PARTNER=P12 MEDIATOR=P12-M01 | ROLE=ops | ROLE=bureau"
@@ -56,7 +57,13 @@ run: $(STAMP)
 run-distributed: $(STAMP)
 	$(DISTRIBUTED_ENV) $(PY) -m composition.distributed
 
-test: $(STAMP) browser k8s-validate
+# Static checks, the first step of make test: ruff (style, imports, likely bugs), then mypy (its files
+# and settings are pyproject.toml's [tool.mypy]).
+lint: $(STAMP)
+	$(PY) -m ruff check services shared composition
+	$(PY) -m mypy
+
+test: $(STAMP) lint browser k8s-validate
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # Both Kubernetes overlays rendered and validated (schemas of every kind, the operators' CRDs
