@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import importlib
 
+from composition.topology import QUEUES
 from shared.bus import Bus, create_bus
 from shared.service import ServiceRuntime
 from shared.settings import ServiceSettings
-from composition.topology import QUEUES
 
 SERVICES = ("intake", "routing", "mediation", "notify")
 

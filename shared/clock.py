@@ -6,7 +6,7 @@ instants stay aware datetimes shown as RFC 3339 with their offset."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Protocol
 
 # China has kept UTC+8 without daylight saving since 1991; a fixed offset avoids depending on the
@@ -39,7 +39,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class ManualClock:

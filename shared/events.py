@@ -64,7 +64,7 @@ class Envelope(BaseModel):
 
     @classmethod
     def new(cls, type: str, case_id: str, source: str, data: dict[str, Any] | None = None,
-            *, occurred_at: datetime | None = None, correlation_id: str | None = None) -> "Envelope":
+            *, occurred_at: datetime | None = None, correlation_id: str | None = None) -> Envelope:
         if type not in EVENT_TYPES:
             raise ValueError(f"unknown event type {type!r}")
         return cls(
@@ -84,5 +84,5 @@ class Envelope(BaseModel):
         return self.model_dump_json(exclude=None if self.traceparent else {"traceparent"}).encode()
 
     @classmethod
-    def from_json(cls, raw: bytes | str) -> "Envelope":
+    def from_json(cls, raw: bytes | str) -> Envelope:
         return cls.model_validate_json(raw)

@@ -121,7 +121,7 @@ class HolidayCalendar:
     years: Mapping[int, YearArrangement] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
-    def of(cls, arrangements: Iterable[YearArrangement]) -> "HolidayCalendar":
+    def of(cls, arrangements: Iterable[YearArrangement]) -> HolidayCalendar:
         """The newest version of each year wins; a shipped one (version 0) loses to any loaded one."""
         years: dict[int, YearArrangement] = {}
         for arrangement in arrangements:
@@ -130,7 +130,7 @@ class HolidayCalendar:
                 years[arrangement.year] = arrangement
         return cls(MappingProxyType(dict(sorted(years.items()))))
 
-    def with_year(self, arrangement: YearArrangement) -> "HolidayCalendar":
+    def with_year(self, arrangement: YearArrangement) -> HolidayCalendar:
         return HolidayCalendar.of([*self.years.values(), arrangement])
 
     def arrangement(self, year: int) -> YearArrangement:

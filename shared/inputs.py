@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from annotated_types import GroupedMetadata
@@ -37,8 +37,8 @@ NOT_IN_A_LINE = re.compile(
 # Times a request may carry: within what Python's datetime (years 1-9999) and the databases hold
 # after any conversion to UTC and the arithmetic the services do (a 30-day stats window, an
 # extension of a year), with room to spare.
-EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def _first_of(pattern: re.Pattern[str], value: str) -> str | None:

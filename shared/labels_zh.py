@@ -10,8 +10,8 @@ browser tests look for English code words in visible text) instead of being hidd
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 # Case and mediation statuses: the contract's case statuses and the partner-side ones
 # (offered, declined, paused exist only at the partner).

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy import (BigInteger, Column, Index, Integer, MetaData, String, Table, Text, func,
-                        select, update)
 from pydantic import ValidationError
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import BatchHandler, Bus
@@ -30,9 +29,15 @@ from shared.context import correlation_id_var, traceparent_var
 from shared.db import Database, UTCDateTime
 from shared.events import Envelope
 from shared.logging import get_logger
+from shared.metrics import (
+    INBOX_DUPLICATES,
+    OUTBOX_LAST_ADVANCE,
+    OUTBOX_PARKED,
+    OUTBOX_PARKED_TOTAL,
+    OUTBOX_PENDING,
+    OUTBOX_PUBLISH_FAILURES,
+)
 from shared.polling import Shutdown, poll_forever
-from shared.metrics import (INBOX_DUPLICATES, OUTBOX_LAST_ADVANCE, OUTBOX_PARKED, OUTBOX_PARKED_TOTAL,
-                            OUTBOX_PENDING, OUTBOX_PUBLISH_FAILURES)
 
 log = get_logger("messaging")
 

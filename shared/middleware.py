@@ -18,7 +18,6 @@ from shared.metrics import HTTP_DURATION, HTTP_REQUESTS
 from shared.problems import Problem, problem_response, unexpected_problem
 from shared.ratelimit import RateLimiter
 
-
 log = get_logger("http")
 access_log = get_logger("http.access")
 _QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})

@@ -16,14 +16,13 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
 
 from shared.inputs import EARLIEST, LATEST, line_breaker
 from shared.problems import Problem
-
 
 Row = TypeVar("Row")
 _MAC_BYTES = 16
@@ -74,7 +73,7 @@ def verify_cursor(cursor: str) -> list[Any]:
 
 
 def encode_cursor(created_at: datetime, row_id: str) -> str:
-    return sign_cursor([created_at.astimezone(timezone.utc).isoformat(), str(row_id)])
+    return sign_cursor([created_at.astimezone(UTC).isoformat(), str(row_id)])
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
@@ -84,7 +83,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         parsed = datetime.fromisoformat(created_at)
     except ValueError as exc:
         raise BadCursor("not a cursor this API gave") from exc
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if not EARLIEST <= parsed < LATEST:
         raise BadCursor("not a cursor this API gave")
     return parsed, row_id

@@ -7,9 +7,9 @@ from typing import Any
 
 import asyncpg
 from fastapi import FastAPI, Request
-from sqlalchemy import exc as sa_exc
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.logging import get_logger

@@ -17,13 +17,13 @@ from shared.bus import Bus
 from shared.clock import Clock, SystemClock
 from shared.db import Database
 from shared.logging import configure_logging, get_logger
-from shared.messaging import MessagingTables, Outbox, idempotent_consumer, ConsumerHandler
+from shared.messaging import ConsumerHandler, MessagingTables, Outbox, idempotent_consumer
 from shared.metrics import render
+from shared.middleware import RateLimit, RequestContext
+from shared.openapi import install_openapi, operation_id
 from shared.outbox_ops import outbox_router
 from shared.pagination import use_cursor_key
 from shared.polling import Shutdown
-from shared.middleware import RateLimit, RequestContext
-from shared.openapi import install_openapi, operation_id
 from shared.problems import install_problem_handlers
 from shared.ratelimit import RateLimiter
 from shared.settings import ServiceSettings
@@ -109,7 +109,7 @@ class ServiceRuntime:
         for database in (self.db, self.events_db):
             try:
                 await asyncio.wait_for(database.dispose(), STOP_STEP_SECONDS)
-            except (TimeoutError, asyncio.TimeoutError):
+            except TimeoutError:
                 log.warning("database pool did not close in time", service=self.name)
 
     async def _tasks_end(self, seconds: float) -> bool:

@@ -66,7 +66,7 @@ class ServiceSettings(BaseSettings):
         return async_database_url(value) if value else value
 
     @model_validator(mode="after")
-    def _defaults_and_safety(self) -> "ServiceSettings":
+    def _defaults_and_safety(self) -> ServiceSettings:
         if not self.database_url:
             VAR_DIR.mkdir(exist_ok=True)
             self.database_url = f"sqlite+aiosqlite:///{VAR_DIR}/{self.service}.db"

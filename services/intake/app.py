@@ -1,12 +1,12 @@
 """Intake's wiring: its database, routers and consumer."""
 
-from shared.bus import Bus
-from shared.handler_table import bound
-from shared.service import ServiceRuntime
 from services.intake.api.routes import router
 from services.intake.consumers.events import HANDLERS
 from services.intake.settings import Settings
 from services.intake.store.models import MESSAGING, Base
+from shared.bus import Bus
+from shared.handler_table import bound
+from shared.service import ServiceRuntime
 
 
 class Runtime(ServiceRuntime):

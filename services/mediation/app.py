@@ -1,27 +1,26 @@
 """Mediation's wiring: its database, API and web-client routers, the consumer and the three sweepers."""
 
-from shared.bus import Bus
-from shared.holidays import shipped_calendar
-from shared.logging import get_logger
-from shared.service import ServiceRuntime
 from services.mediation.actions.calendar import calendar_refresh_loop, refresh_calendar
 from services.mediation.api.calendar import router as calendar_router
 from services.mediation.api.routes import router as mediations_router
-from services.mediation.backlog import mediation_samples
 from services.mediation.api.stats import router as stats_router
+from services.mediation.backlog import mediation_samples
 from services.mediation.consumers.events import HANDLERS
 from services.mediation.settings import Settings
 from services.mediation.store.models import MESSAGING, Base
 from services.mediation.sweepers import contact_sweeper, deadline_sweeper, offer_sweeper
 from services.mediation.web.routes import router as ui_router
-from shared.handler_table import bound
 from services.mediation.web.session import COOKIE
+from shared.bus import Bus
+from shared.handler_table import bound
+from shared.holidays import shipped_calendar
+from shared.logging import get_logger
+from shared.service import ServiceRuntime
 
 
 class Runtime(ServiceRuntime):
     name = "mediation"
     routers = (mediations_router, stats_router, calendar_router, ui_router)
-    handler_table = HANDLERS
     # Named in the document so a reader knows what the /ui/ cookie is; no operation takes it (the
     # web client's pages are not in the document, and /v1 takes bearer tokens only).
     security_schemes = {"sessionCookie": {
@@ -29,6 +28,7 @@ class Runtime(ServiceRuntime):
         "description": f"The mediators' web client's session at /ui/ (the `{COOKIE}` cookie, with a CSRF "
                        "token in every form). The web client is not part of this API and no operation here "
                        "accepts the cookie: /v1 takes bearer tokens only."}}
+    handler_table = HANDLERS
 
     def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING, clock=clock)

@@ -9,9 +9,9 @@ import httpx
 from fastapi import FastAPI
 
 from services.notify.api.deliveries import router as deliveries_router
-from services.notify.backlog import notify_samples
 from services.notify.api.endpoints import router as endpoints_router
 from services.notify.api.handoffs import router as handoffs_router
+from services.notify.backlog import notify_samples
 from services.notify.channels.safe_url import Resolver, system_resolver
 from services.notify.consumers.events import HANDLERS
 from services.notify.court_simulator import create_app as create_court_simulator

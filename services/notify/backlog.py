@@ -8,8 +8,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from services.notify.metrics import (DELIVERIES_PENDING, DELIVERY_OLDEST_PENDING_AGE, ENDPOINTS_DISABLED_NOW,
-                                     HANDOFF_OLDEST_UNACKNOWLEDGED_AGE, HANDOFFS_WAITING)
+from services.notify.metrics import (
+    DELIVERIES_PENDING,
+    DELIVERY_OLDEST_PENDING_AGE,
+    ENDPOINTS_DISABLED_NOW,
+    HANDOFF_OLDEST_UNACKNOWLEDGED_AGE,
+    HANDOFFS_WAITING,
+)
 from services.notify.store.handoffs import OPEN_STATUSES
 from services.notify.store.models import Delivery, Handoff, WebhookEndpoint
 from shared.backlog import Sample, age_seconds

@@ -57,7 +57,7 @@ class Settings(ServiceSettings):
     sms_api_key_header: str = "X-Api-Key"
 
     @model_validator(mode="after")
-    def _development_defaults(self) -> "Settings":
+    def _development_defaults(self) -> Settings:
         if self.allow_private_webhooks is None:
             self.allow_private_webhooks = self.is_development
         if self.court_simulator is None:

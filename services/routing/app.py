@@ -1,20 +1,20 @@
 """Routing's wiring."""
 
-from shared.bus import Bus
-from shared.holidays import shipped_calendar
-from shared.service import ServiceRuntime
+from services.routing.actions.roster import COMMITTED_CHANGES
 from services.routing.api.choices import router as choices_router
 from services.routing.api.decisions import router as decisions_router
 from services.routing.api.partners import router as partners_router
 from services.routing.api.rules import router as rules_router
 from services.routing.api.simulate import router as simulate_router
-from services.routing.actions.roster import COMMITTED_CHANGES
 from services.routing.consumers.events import HANDLERS
 from services.routing.settings import Settings
 from services.routing.store.models import MESSAGING, Base
 from services.routing.store.roster import RosterCache
 from services.routing.sweepers import ChoiceSweeper
+from shared.bus import Bus
 from shared.handler_table import bound
+from shared.holidays import shipped_calendar
+from shared.service import ServiceRuntime
 
 
 class Runtime(ServiceRuntime):

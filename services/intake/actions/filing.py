@@ -34,7 +34,7 @@ class Filing:
     fingerprint: str
 
     @classmethod
-    def of(cls, key: str, body: dict[str, Any]) -> "Filing":
+    def of(cls, key: str, body: dict[str, Any]) -> Filing:
         return cls(key, body, fingerprint(body))
 
 

@@ -10,8 +10,19 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from services.intake.actions import filing, withdrawal
-from services.intake.api.schemas import (CaseBatch, CaseBatchAnswer, CaseCreate, CaseCreated, CaseList, CaseView,
-                                         CategoryCode, PartnerId, Status, WithdrawRequest, field_errors)
+from services.intake.api.schemas import (
+    CaseBatch,
+    CaseBatchAnswer,
+    CaseCreate,
+    CaseCreated,
+    CaseList,
+    CaseView,
+    CategoryCode,
+    PartnerId,
+    Status,
+    WithdrawRequest,
+    field_errors,
+)
 from services.intake.api.views import case_view, created_view
 from services.intake.store import cases as repo
 from services.intake.store.models import Case

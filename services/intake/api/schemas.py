@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -37,13 +37,6 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from shared import vocabulary
-from shared.clock import SystemClock, beijing_date
-from shared.vocabulary import values
-from shared.masking import mask_id_number
-from shared.openapi import ResponseModel
-from shared.inputs import SingleLine as Line, Text
-from shared.problems import field_path
 from services.intake.domain.identity import (
     InvalidIdentity,
     validate_mobile,
@@ -58,6 +51,14 @@ from services.intake.domain.reference import (
     DOCKETED_STAGES,
     mode_for_stage,
 )
+from shared import vocabulary
+from shared.clock import SystemClock, beijing_date
+from shared.inputs import SingleLine as Line
+from shared.inputs import Text
+from shared.masking import mask_id_number
+from shared.openapi import ResponseModel
+from shared.problems import field_path
+from shared.vocabulary import values
 
 MAX_PARTIES = 50
 PARTNER_ID_PATTERN = r"^P(0[1-9]|[1-9][0-9]{1,3})$"

@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from shared.masking import mask_id_number, mask_phone
 from services.intake.domain.reference import MODE_BY_STAGE
 from services.intake.store.models import Case, TimelineRow
+from shared.masking import mask_id_number, mask_phone
 
 
 def created_view(case: Case | Mapping[str, Any]) -> dict:

@@ -10,14 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.clock import beijing_date
-
 from services.intake.domain.reference import (
     DISTRICTS,
     INTERMEDIATE_COURT,
     INTERMEDIATE_COURT_ABBREVIATION,
     court_abbreviation,
 )
+from shared.clock import beijing_date
 
 PRE_FILING_CASE_TYPE = "民诉前调"
 

@@ -44,10 +44,11 @@ entries.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from services.intake.domain.reference import MODE_BY_STAGE
 
@@ -404,7 +405,7 @@ def _as_datetime(value: Any) -> datetime:
     if not isinstance(value, datetime):
         raise ValueError(f"occurred_at must be a datetime, got {value!r}")
     # Naive times would not compare with aware ones; events are stamped in UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _without_personal_data(value: Any) -> Any:

@@ -6,9 +6,9 @@ here: it is routing's data and may change without touching intake.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from shared.vocabulary import DOCKETED_STAGES, MODE_BY_STAGE, PartyKind, PartyRole, Procedure, Stage  # noqa: F401
 

@@ -7,7 +7,8 @@ case: the single create is a batch of one, and 500 cases cost the same handful o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace as replaced
+from dataclasses import dataclass
+from dataclasses import replace as replaced
 from datetime import datetime
 from typing import Any
 
@@ -69,7 +70,7 @@ class NewCase:
     def needs_number(self) -> bool:
         return self.row["stage"] == "pre_filing"
 
-    def numbered(self, case_number: str) -> "NewCase":
+    def numbered(self, case_number: str) -> NewCase:
         received = self.received.model_copy(update={"data": {**self.received.data, "case_number": case_number}})
         return replaced(self, row={**self.row, "case_number": case_number}, received=received)
 

@@ -45,7 +45,7 @@ class Case(Base):
     view: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    parties: Mapped[list["Party"]] = relationship(back_populates="case", order_by="Party.position",
+    parties: Mapped[list[Party]] = relationship(back_populates="case", order_by="Party.position",
                                                   lazy="selectin", cascade="all, delete-orphan")
 
     __table_args__ = (Index("ix_cases_court_created", "court_code", "created_at", "id"),)

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.mediation.actions.clock import deadline_of, store_deadline
 from services.mediation.actions.core import SOURCE, Actor, case_facts, rfc3339
 from services.mediation.domain.calendar import HolidayCalendar
+from services.mediation.domain.confirmation import confirmation_window
 from services.mediation.domain.holiday_year import checked_arrangement
 from services.mediation.domain.offer import first_contact_window, offer_window
-from services.mediation.domain.confirmation import confirmation_window
 from services.mediation.domain.states import MediationStatus
 from services.mediation.metrics import CALENDAR_RECOMPUTED
 from services.mediation.store import holidays as store

@@ -39,7 +39,7 @@ class Actor:
     actor_id: str | None
 
     @classmethod
-    def of(cls, principal: Principal) -> "Actor":
+    def of(cls, principal: Principal) -> Actor:
         actor_id = principal.mediator_id or principal.partner_id or principal.subject
         return cls(role=Role(principal.role), actor_id=actor_id)
 

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.actions.clock import deadline_of, store_deadline
 from services.mediation.actions.core import SYSTEM, Actor, Runtime, check, record_opening, rfc3339, transition
+from services.mediation.actions.staffing import UnknownMediator, assign_mediator
 from services.mediation.domain.calendar import HolidayCalendar
 from services.mediation.domain.offer import WorkingDayWindow, first_contact_window, offer_window
 from services.mediation.domain.period import statutory_period_days
+from services.mediation.domain.recusal import AssignmentRefused
 from services.mediation.domain.states import Action, MediationStatus
 from services.mediation.metrics import CALENDAR_PROVISIONAL
-from services.mediation.actions.staffing import UnknownMediator, assign_mediator
-from services.mediation.domain.recusal import AssignmentRefused
 from services.mediation.store.models import Mediation, Receipt
 from shared.logging import get_logger
 

@@ -12,8 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.actions.core import Actor, Runtime, check, transition
-from services.mediation.domain.recusal import (AssignmentRefused, CaseParty, Conflict, ConflictKind, Mediator,
-                                               Waiver, check_assignment, conflict_hits)
+from services.mediation.domain.recusal import (
+    AssignmentRefused,
+    CaseParty,
+    Conflict,
+    ConflictKind,
+    Mediator,
+    Waiver,
+    check_assignment,
+    conflict_hits,
+)
 from services.mediation.domain.states import Action
 from services.mediation.store.models import Mediation, RecusalWaiver
 

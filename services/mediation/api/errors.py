@@ -10,9 +10,9 @@ from services.mediation.actions.staffing import UnknownMediator
 from services.mediation.domain.contact import ContactWindowClosed, InvalidContact
 from services.mediation.domain.deadline import ExtensionRefused, InvalidPause, RefusalReason
 from services.mediation.domain.machine import Forbidden, TransitionRefused
-from shared.masking import mask_id_number
 from services.mediation.domain.outcome import InvalidOutcome
 from services.mediation.domain.recusal import AssignmentRefused, ConflictKind
+from shared.masking import mask_id_number
 from shared.problems import Problem
 
 _EXTENSION_FIELDS = {

@@ -11,7 +11,6 @@ from pydantic import Field
 
 from shared.openapi import Day, Number, ResponseModel, Timestamp
 
-
 # --- mediations ------------------------------------------------------------------------------
 
 class MediationParty(ResponseModel):

@@ -22,10 +22,24 @@ from services.mediation.actions import contacts, offers, outcomes, period, sessi
 from services.mediation.actions.core import Actor, rfc3339
 from services.mediation.api.access import Staff, runtime, visible_mediation
 from services.mediation.api.errors import domain_refusals
-from services.mediation.api.responses import (ContactRecorded, MediationList, MediationView, MediatorAssigned,
-                                              PeriodExtended, SessionScheduled)
-from services.mediation.api.schemas import (ContactIn, DeclineIn, ExtensionIn, MediatorIn, NoteIn, OutcomeIn,
-                                            SessionIn, UndisputedFactsIn)
+from services.mediation.api.responses import (
+    ContactRecorded,
+    MediationList,
+    MediationView,
+    MediatorAssigned,
+    PeriodExtended,
+    SessionScheduled,
+)
+from services.mediation.api.schemas import (
+    ContactIn,
+    DeclineIn,
+    ExtensionIn,
+    MediatorIn,
+    NoteIn,
+    OutcomeIn,
+    SessionIn,
+    UndisputedFactsIn,
+)
 from services.mediation.api.views import detail_view, summary_view
 from services.mediation.domain.states import MediationStatus
 from services.mediation.store import mediations as repo

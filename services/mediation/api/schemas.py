@@ -38,7 +38,7 @@ class SessionIn(Body):
     online: StrictBool = False
 
     @model_validator(mode="after")
-    def _place(self) -> "SessionIn":
+    def _place(self) -> SessionIn:
         if self.online == (self.location is not None):
             raise ValueError("give either a location or online: true")
         return self

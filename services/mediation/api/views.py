@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from services.mediation.actions.clock import current_due
-from services.mediation.domain.calendar import HolidayCalendar
 from services.mediation.actions.core import rfc3339
+from services.mediation.domain.calendar import HolidayCalendar
 from services.mediation.domain.disclosure import id_numbers_disclosed
 from services.mediation.domain.machine import allowed_actions
-from shared.masking import mask_id_number, mask_name
 from services.mediation.domain.states import MediationStatus, Role
 from services.mediation.store.models import AuditEntry, Contact, Extension, ExtensionConsent, Mediation, Session
 from shared.auth import Principal
+from shared.masking import mask_id_number, mask_name
 
 
 def _parties(mediation: Mediation, reveal: bool) -> list[dict[str, Any]]:

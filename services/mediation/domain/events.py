@@ -10,8 +10,8 @@ Not every action emits one of mediation's events:
 - hand_off and close react to notify's `handoff.sent` / `handoff.acknowledged`.
 """
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from services.mediation.domain.states import Action
 

@@ -9,9 +9,9 @@ The table gives every allowed action the same roles in every status it is allowe
 role that passes step 1 never needs a third, status-dependent 403.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from services.mediation.domain.states import Action, MediationStatus, Role
 

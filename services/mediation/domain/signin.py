@@ -32,7 +32,7 @@ class Throttle:
             return self.locked_until - now
         return None
 
-    def failed(self, now: datetime) -> "Throttle":
+    def failed(self, now: datetime) -> Throttle:
         """The throttle after one more wrong password at `now`."""
         # below the lock, failures older than a minute are forgotten; once locked, the count (and
         # so the delay) keeps growing until a correct sign-in or an hour of quiet after the lock

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.mediation.domain.stats import RETURNED_TO_COURT, CaseRecord, OfferAnswer, Window
 from services.mediation.domain.states import Action, MediationStatus
+from services.mediation.domain.stats import RETURNED_TO_COURT, CaseRecord, OfferAnswer, Window
 from services.mediation.store.models import AuditEntry, Mediation, Receipt
 
 _CHUNK = 500

@@ -13,8 +13,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.mediation.api.access import runtime
 from services.mediation.actions import accounts
+from services.mediation.api.access import runtime
 from services.mediation.web import session as ui_session
 from services.mediation.web.forms import text
 from services.mediation.web.http import page, to

@@ -16,6 +16,7 @@ from typing import Any
 
 from services.mediation.actions.clock import current_due
 from services.mediation.actions.staffing import case_parties, mediator_of
+from services.mediation.domain.disclosure import id_numbers_disclosed
 from services.mediation.domain.machine import allowed_actions
 from services.mediation.domain.outcome import FAILURE_GROUNDS
 from services.mediation.domain.recusal import AssignmentRefused, conflict_hits
@@ -24,7 +25,6 @@ from services.mediation.store.models import AuditEntry, Contact, Extension, Exte
 from services.mediation.web.timewords import TimeLeft, deadline_words, moment_words, time_left
 from shared import labels_zh as L
 from shared.clock import beijing_date
-from services.mediation.domain.disclosure import id_numbers_disclosed
 from shared.masking import mask_id_number, mask_name, mask_phone
 
 # statuses in which the case is at this partner and not over

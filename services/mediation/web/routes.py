@@ -22,8 +22,7 @@ from services.mediation.api.access import runtime, visible_mediation
 from services.mediation.store import mediations as repo
 from services.mediation.store import workbench
 from services.mediation.store.models import Mediation
-from services.mediation.web import account
-from services.mediation.web import forms
+from services.mediation.web import account, forms
 from services.mediation.web import session as ui_session
 from services.mediation.web.http import page, stylesheet, to
 from services.mediation.web.present import GONE, case_view, matches, summary, today_view

@@ -8,8 +8,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify.domain.notice_plan import (confirmation_notice_due, deadline_notice_due, notice_context,
-                                                plan_notices)
+from services.notify.domain.notice_plan import (
+    confirmation_notice_due,
+    deadline_notice_due,
+    notice_context,
+    plan_notices,
+)
 from services.notify.domain.notices import EVENT_NOTICES, NoticeKind
 from services.notify.store import facts as facts_store
 from services.notify.store import notices as notice_store

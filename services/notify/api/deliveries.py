@@ -6,14 +6,14 @@ from fastapi import APIRouter, Request
 
 from services.notify.api.deps import Limit, PartnerOrOps, runtime
 from services.notify.api.endpoints import visible_endpoint
-from services.notify.api.schemas import ReplayRequest
 from services.notify.api.responses import DeliveryList, DeliveryView, ReplayAnswer
+from services.notify.api.schemas import ReplayRequest
 from services.notify.api.views import delivery_view
 from services.notify.store import deliveries as store
 from services.notify.store import endpoints as endpoint_store
-from shared.pagination import cursor_position, split_page
 from services.notify.store.models import Delivery, WebhookEndpoint
 from shared.auth import Principal, partner_scope
+from shared.pagination import cursor_position, split_page
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/deliveries", tags=["webhooks"])

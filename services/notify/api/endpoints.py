@@ -6,16 +6,16 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.notify.api.deps import Limit, PartnerOrOps, runtime
-from services.notify.api.schemas import EndpointCreate
 from services.notify.api.responses import EndpointList, EndpointView, EndpointWithSecret
+from services.notify.api.schemas import EndpointCreate
 from services.notify.api.views import endpoint_view
 from services.notify.channels.safe_url import resolve_and_check
 from services.notify.domain.ssrf import UnsafeUrl
 from services.notify.store import endpoints as store
-from shared.pagination import cursor_position, split_page
 from services.notify.store.models import IDEMPOTENCY_KEYS, WebhookEndpoint
 from shared.auth import Principal, partner_scope
 from shared.idempotency import IdempotencyKeyHeader, fingerprint, replayed
+from shared.pagination import cursor_position, split_page
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])

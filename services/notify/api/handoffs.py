@@ -9,8 +9,8 @@ from services.notify.api.deps import HandoffReader, Limit, runtime
 from services.notify.api.responses import HandoffList, HandoffView
 from services.notify.api.views import handoff_view
 from services.notify.store import handoffs as store
-from shared.pagination import cursor_position, split_page
 from shared.auth import Principal
+from shared.pagination import cursor_position, split_page
 from shared.problems import Problem
 
 router = APIRouter(prefix="/v1/handoffs", tags=["handoffs"])

@@ -20,8 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.actions import facts
 from services.notify.actions.handoffs import hand_off_to_court
-from services.notify.actions.notices import (notify_parties, remind_confirmation_closing, remind_deadline,
-                                             void_deadline_reminder)
+from services.notify.actions.notices import (
+    notify_parties,
+    remind_confirmation_closing,
+    remind_deadline,
+    void_deadline_reminder,
+)
 from services.notify.actions.webhooks import fan_out
 from services.notify.store.models import CaseFacts
 from shared.events import Envelope

@@ -14,8 +14,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from services.notify.domain.notices import (CHINA_TIME, NoticeKind, Recipient, render_notice,
-                                            sms_message)
+from services.notify.domain.notices import CHINA_TIME, NoticeKind, Recipient, render_notice, sms_message
 
 CHANNELS = ("email", "sms")
 # Parties hear of a nearing deadline this long before it, in time to agree on an extension.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.masking import mask_id_number
@@ -40,7 +40,7 @@ def webhook_body(event_type: str, event_id: str, case_id: str, occurred_at: date
     """{"type", "timestamp", "data"} as in contract.md; data names the case and the event."""
     document = {
         "type": event_type,
-        "timestamp": occurred_at.astimezone(timezone.utc).isoformat(),
+        "timestamp": occurred_at.astimezone(UTC).isoformat(),
         "data": {"case_id": case_id, "event_id": event_id, **without_personal_data(data)},
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import secrets as _secrets
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from math import floor
 
 from standardwebhooks.webhooks import Webhook
@@ -56,4 +56,4 @@ def _as_utc(timestamp: datetime) -> datetime:
     # Webhook.sign() replaces the tzinfo rather than converting, so hand it UTC already.
     if timestamp.tzinfo is None:
         raise ValueError("timestamp must be timezone-aware")
-    return timestamp.astimezone(timezone.utc)
+    return timestamp.astimezone(UTC)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify.domain.retry import should_disable_endpoint, failing_reason
+from services.notify.domain.retry import failing_reason, should_disable_endpoint
 from services.notify.domain.signing import new_secret
 from services.notify.store.models import Delivery, WebhookEndpoint
 from shared.pagination import after_position

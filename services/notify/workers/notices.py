@@ -3,7 +3,6 @@ records the notice as skipped; addresses and phone numbers never reach a log lin
 
 from __future__ import annotations
 
-
 from services.notify.channels.email import EmailSender, SmtpSettings
 from services.notify.channels.errors import ChannelError
 from services.notify.channels.sms import SmsSender, SmsSettings

@@ -6,7 +6,6 @@ header is the wall clock, because the receiver checks it against its own.
 
 from __future__ import annotations
 
-
 from services.notify.channels.http_delivery import AttemptResult, post_json
 from services.notify.channels.pinned import pinned_request
 from services.notify.channels.safe_url import resolve_and_check

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from services.routing.actions.joint_choice import (AlreadyDecided, MediatorNotAtPartner, NoWindow, UnknownPartner,
-                                                   WindowClosed)
+from services.routing.actions.joint_choice import (
+    AlreadyDecided,
+    MediatorNotAtPartner,
+    NoWindow,
+    UnknownPartner,
+    WindowClosed,
+)
 from services.routing.actions.rules import StaleEdit
 from services.routing.domain.ruleset import RulesetInvalid
 from shared.problems import Problem

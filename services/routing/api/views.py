@@ -9,9 +9,9 @@ from typing import Any
 
 from services.routing.domain.explain import partner_label
 from services.routing.domain.index import RosterIndex
-from services.routing.store.models import PartnerRow, RulesetRow
 from services.routing.domain.policy import PACKS
 from services.routing.domain.ruleset import FILTERS, MANDATORY_FILTERS, validate_ruleset
+from services.routing.store.models import PartnerRow, RulesetRow
 from shared.masking import mask_id_number
 
 

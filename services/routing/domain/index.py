@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from services.routing.domain.roster import Partner
 from services.routing.domain.vocabulary import city_of
 
-
 _Key = tuple[str, str]
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from shared import labels_zh
+
 # The contract's vocabulary has one definition for all four services.
 from shared.vocabulary import Mode, PartyRole, Procedure, Stage  # noqa: F401
-
 
 MODE_NAMES_ZH = MappingProxyType({mode: labels_zh.MODES[mode.value] for mode in Mode})
 

@@ -7,16 +7,15 @@ Revision ID: 3c5e8a1f9d24
 Revises: aece3aec69d7
 Create Date: 2026-12-03 10:00:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '3c5e8a1f9d24'
-down_revision: Union[str, None] = 'aece3aec69d7'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = 'aece3aec69d7'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _keys = sa.table('idempotency_keys', sa.column('scope', sa.String), sa.column('key', sa.String),
                  sa.column('response', sa.JSON), sa.column('case_id', sa.String))

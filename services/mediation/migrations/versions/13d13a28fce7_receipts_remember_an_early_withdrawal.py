@@ -4,17 +4,17 @@ Revision ID: 13d13a28fce7
 Revises: 91c94384fc11
 Create Date: 2026-11-29 16:36:19.417988
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import shared.db
 
-
 revision: str = '13d13a28fce7'
-down_revision: Union[str, None] = '91c94384fc11'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '91c94384fc11'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

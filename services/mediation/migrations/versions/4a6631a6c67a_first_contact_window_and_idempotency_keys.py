@@ -4,17 +4,17 @@ Revision ID: 4a6631a6c67a
 Revises: 13d13a28fce7
 Create Date: 2026-11-29 16:43:17.294083
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import shared.db
 
-
 revision: str = '4a6631a6c67a'
-down_revision: Union[str, None] = '13d13a28fce7'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '13d13a28fce7'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -7,16 +7,15 @@ Revision ID: 5c1e0a7d2b90
 Revises: 4a6631a6c67a
 Create Date: 2026-12-02 00:50:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '5c1e0a7d2b90'
-down_revision: Union[str, None] = '4a6631a6c67a'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '4a6631a6c67a'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

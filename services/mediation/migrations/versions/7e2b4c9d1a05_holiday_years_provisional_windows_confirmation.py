@@ -4,17 +4,17 @@ Revision ID: 7e2b4c9d1a05
 Revises: 5c1e0a7d2b90
 Create Date: 2026-12-02 01:10:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import shared.db
 
-
 revision: str = '7e2b4c9d1a05'
-down_revision: Union[str, None] = '5c1e0a7d2b90'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '5c1e0a7d2b90'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -4,17 +4,17 @@ Revision ID: b3f1c2d4e5a6
 Revises: 39bc636958d7
 Create Date: 2026-12-02 01:10:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import shared.db
 
-
 revision: str = 'b3f1c2d4e5a6'
-down_revision: Union[str, None] = '39bc636958d7'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '39bc636958d7'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -9,17 +9,17 @@ Revision ID: c8d2e6f1a9b3
 Revises: b3f1c2d4e5a6
 Create Date: 2026-12-02 01:30:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import shared.db
 
-
 revision: str = 'c8d2e6f1a9b3'
-down_revision: Union[str, None] = 'b3f1c2d4e5a6'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = 'b3f1c2d4e5a6'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 # The packs' extension limits as they stood at this revision (routing's policy.py): history, not a
 # rule the code applies.

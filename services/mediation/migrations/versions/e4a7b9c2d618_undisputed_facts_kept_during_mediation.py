@@ -4,16 +4,15 @@ Revision ID: e4a7b9c2d618
 Revises: c8d2e6f1a9b3
 Create Date: 2026-12-02 01:20:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = 'e4a7b9c2d618'
-down_revision: Union[str, None] = 'c8d2e6f1a9b3'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = 'c8d2e6f1a9b3'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

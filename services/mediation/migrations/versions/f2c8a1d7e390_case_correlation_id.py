@@ -4,16 +4,15 @@ Revision ID: f2c8a1d7e390
 Revises: e4a7b9c2d618
 Create Date: 2026-12-02 01:30:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = 'f2c8a1d7e390'
-down_revision: Union[str, None] = 'e4a7b9c2d618'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = 'e4a7b9c2d618'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

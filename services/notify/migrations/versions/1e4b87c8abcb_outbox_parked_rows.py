@@ -7,17 +7,17 @@ Revision ID: 1e4b87c8abcb
 Revises: efe027c26161
 Create Date: 2026-12-02 01:10:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import shared.db
 
-
 revision: str = '1e4b87c8abcb'
-down_revision: Union[str, None] = 'efe027c26161'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = 'efe027c26161'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

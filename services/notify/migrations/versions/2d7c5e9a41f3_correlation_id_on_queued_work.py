@@ -5,16 +5,15 @@ Revision ID: 2d7c5e9a41f3
 Revises: 6f3a9c2e7b14
 Create Date: 2026-12-02 01:00:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '2d7c5e9a41f3'
-down_revision: Union[str, None] = '6f3a9c2e7b14'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '6f3a9c2e7b14'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -8,16 +8,15 @@ Revision ID: 6f3a9c2e7b14
 Revises: 1e4b87c8abcb
 Create Date: 2026-12-02 01:20:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '6f3a9c2e7b14'
-down_revision: Union[str, None] = '1e4b87c8abcb'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '1e4b87c8abcb'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _endpoints = sa.table('webhook_endpoints', sa.column('id', sa.String), sa.column('secret', sa.Text),
                       sa.column('previous_secret', sa.Text))

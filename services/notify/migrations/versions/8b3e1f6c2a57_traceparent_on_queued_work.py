@@ -4,16 +4,15 @@ Revision ID: 8b3e1f6c2a57
 Revises: 2d7c5e9a41f3
 Create Date: 2026-12-02 01:40:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '8b3e1f6c2a57'
-down_revision: Union[str, None] = '2d7c5e9a41f3'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '2d7c5e9a41f3'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -9,18 +9,18 @@ Revision ID: 9d4f2b7e6c31
 Revises: 8b3e1f6c2a57
 Create Date: 2026-12-03 10:00:00
 """
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import shared.db
 
-
 revision: str = '9d4f2b7e6c31'
-down_revision: Union[str, None] = '8b3e1f6c2a57'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '8b3e1f6c2a57'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _keys = sa.table('idempotency_keys', sa.column('scope', sa.String), sa.column('key', sa.String),
                  sa.column('endpoint_id', sa.String), sa.column('status_code', sa.Integer),

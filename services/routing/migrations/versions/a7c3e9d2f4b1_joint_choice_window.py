@@ -7,17 +7,17 @@ Revision ID: a7c3e9d2f4b1
 Revises: d5ee36fa0367
 Create Date: 2026-12-02 01:35:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import shared.db
 
-
 revision: str = 'a7c3e9d2f4b1'
-down_revision: Union[str, None] = 'd5ee36fa0367'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = 'd5ee36fa0367'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

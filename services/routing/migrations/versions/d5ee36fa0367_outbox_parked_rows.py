@@ -7,17 +7,17 @@ Revision ID: d5ee36fa0367
 Revises: 8618243c52cc
 Create Date: 2026-12-02 01:10:00
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import shared.db
 
-
 revision: str = 'd5ee36fa0367'
-down_revision: Union[str, None] = '8618243c52cc'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '8618243c52cc'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
