@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -33,6 +32,7 @@ from shared.inputs import Instant
 from shared.logging import get_logger
 from shared.pagination import cursor_position, split_page
 from shared.problems import Problem
+from shared.visibility import visible_row
 
 log = get_logger("intake.api")
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -52,15 +52,8 @@ def _court_scope(principal: Principal) -> str | None:
 
 async def _visible_case(session, principal: Principal, case_id: str, *, lock: bool = False) -> Case:
     """The case if this principal may see it; 404 otherwise (another court's case is not revealed)."""
-    try:
-        uuid.UUID(case_id)
-    except ValueError:
-        raise Problem(404, "No such case.") from None
-    case = await session.get(Case, case_id, with_for_update=lock)
-    court = _court_scope(principal)
-    if case is None or (court is not None and case.court_code != court):
-        raise Problem(404, "No such case.")
-    return case
+    return await visible_row(session, Case, case_id, owner="court_code", scope=_court_scope(principal),
+                             missing="No such case.", lock=lock)
 
 
 @router.post("", status_code=201, summary="Create a dispute (clerk)", response_model=CaseCreated,

@@ -3,7 +3,6 @@ partner's case answers 404, as an unknown one does, so its existence does not le
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.store.models import Mediation
 from shared.auth import Principal, partner_scope, require
-from shared.problems import Problem
+from shared.visibility import visible_row
 
 Staff = Annotated[Principal, Depends(require("partner", "mediator", "ops"))]
 
@@ -22,12 +21,5 @@ def runtime(request: Request):
 
 async def visible_mediation(session: AsyncSession, principal: Principal, case_id: str, *,
                             lock: bool = False) -> Mediation:
-    try:
-        uuid.UUID(case_id)
-    except ValueError:
-        raise Problem(404, "No such mediation.") from None
-    mediation = await session.get(Mediation, case_id, with_for_update=lock)
-    scope = partner_scope(principal)
-    if mediation is None or (scope is not None and mediation.partner_id != scope):
-        raise Problem(404, "No such mediation.")
-    return mediation
+    return await visible_row(session, Mediation, case_id, owner="partner_id", scope=partner_scope(principal),
+                             missing="No such mediation.", lock=lock)
