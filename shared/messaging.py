@@ -176,6 +176,13 @@ class Outbox:
             query = query.with_for_update(of=self.table, skip_locked=True)
         return query
 
+    async def unpublished(self) -> int:
+        """Relayable rows not yet published, those another relay holds included (publish_pending
+        skips rows a concurrent pass has locked, so its answer of 0 does not mean nothing is left)."""
+        async with self.db.read() as session:
+            return (await session.execute(select(func.count()).select_from(self.table)
+                                          .where(*self._relayable()))).scalar_one()
+
     def _relayable(self) -> tuple:
         held = (select(self.parked.c.id).where(self.parked.c.case_id == self.table.c.case_id,
                                                self.parked.c.released_at.is_(None)))
