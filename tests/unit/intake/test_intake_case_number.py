@@ -67,3 +67,31 @@ def test_a_case_filed_at_2027_01_01_00_30_beijing_is_numbered_in_2027():
     assert case_number_year(filed_at) == 2027
     assert format_case_number(case_number_year(filed_at), "370202", 1) == "(2027)鲁0202民诉前调1号"
     assert case_number_year(datetime.fromisoformat("2026-12-31T23:59:59+08:00")) == 2026
+
+
+# -- the format's edges (a four-digit year, sequences from 1) and what a refusal says --------------
+@pytest.mark.parametrize("year", [1000, 9999])
+def test_the_first_and_last_four_digit_years_are_numbered(year):
+    assert format_case_number(year, "370202", 1) == f"({year})鲁0202民诉前调1号"
+    assert parse_case_number(f"({year})鲁0202民诉前调1号") == CaseNumber(year, "370202", 1)
+
+
+@pytest.mark.parametrize("year", [999, 10000])
+def test_a_year_without_four_digits_is_refused_saying_so(year):
+    with pytest.raises(ValueError) as refused:
+        format_case_number(year, "370202", 1)
+    assert str(refused.value) == f"year must have four digits, got {year}"
+
+
+def test_sequence_one_is_the_first_number_and_zero_is_refused_saying_so():
+    assert format_case_number(2026, "370202", 1) == "(2026)鲁0202民诉前调1号"
+    with pytest.raises(ValueError) as refused:
+        format_case_number(2026, "370202", 0)
+    assert str(refused.value) == "sequence numbers start at 1, got 0"
+
+
+@pytest.mark.parametrize("text", ["(2026)鲁0202民初1号", "(2026)鲁0299民诉前调1号"])
+def test_a_foreign_number_is_refused_quoting_it(text):
+    with pytest.raises(ValueError) as refused:
+        parse_case_number(text)
+    assert str(refused.value) == f"not a pre-filing mediation case number: {text!r}"
