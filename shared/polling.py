@@ -44,9 +44,17 @@ class Shutdown:
             self._napping.discard(event)
 
 
-async def poll_forever(one_pass: Callable[[], Awaitable[int]], *, wake: asyncio.Event, poll_seconds: float,
-                       batch_size: int, name: str, shutdown: Shutdown) -> None:
-    """Passes until shutdown is requested."""
+async def poll_forever(one_pass: Callable[[], Awaitable[int]], *, poll_seconds: float, name: str,
+                       shutdown: Shutdown, wake: asyncio.Event | None = None, batch_size: int | None = None,
+                       wait_first: bool = False) -> None:
+    """Passes until shutdown is requested: every background loop of the platform (the outbox relay,
+    notify's workers, the sweepers, the calendar refresh). A pass that filled a batch (`batch_size`)
+    is followed at once by the next; otherwise the loop sleeps `poll_seconds`, or until `wake` is set.
+    A failed pass is logged and tried again after the sleep. `wait_first`: sleep before the first pass
+    (replicas starting together do not all sweep at once)."""
+    wake = wake if wake is not None else asyncio.Event()
+    if wait_first:
+        await shutdown.nap(poll_seconds, wake)
     while not shutdown.requested:
         # Cleared before the pass, not after: a commit during the pass must wake the next one.
         wake.clear()
@@ -57,5 +65,5 @@ async def poll_forever(one_pass: Callable[[], Awaitable[int]], *, wake: asyncio.
         except Exception:
             log.warning("background pass failed; will try again", loop=name, exc_info=True)
             done = 0
-        if done < batch_size:
+        if batch_size is None or done < batch_size:
             await shutdown.nap(poll_seconds, wake)

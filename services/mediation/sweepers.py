@@ -11,7 +11,6 @@ instead of transitioning twice."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,7 @@ from services.mediation.metrics import SWEEPER_TRANSITIONS
 from services.mediation.store import due
 from services.mediation.store.models import Mediation
 from shared.logging import correlation_scope, get_logger
+from shared.polling import poll_forever
 
 log = get_logger("mediation.sweepers")
 
@@ -73,16 +73,8 @@ class Sweeper:
     async def run(self) -> None:
         # the first pass waits one interval too: replicas starting together do not all sweep at once,
         # and nothing is lost by it, since what is due stays due in the database
-        while True:
-            await self.rt.shutdown.nap(self.rt.settings.sweep_interval_seconds)
-            if self.rt.shutdown.requested:
-                return
-            try:
-                await self.sweep()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("sweeper pass failed; retrying next interval", sweeper=self.name, exc_info=True)
+        await poll_forever(self.sweep, poll_seconds=self.rt.settings.sweep_interval_seconds,
+                           name=f"mediation.{self.name}_sweeper", shutdown=self.rt.shutdown, wait_first=True)
 
 
 def offer_sweeper(runtime) -> Sweeper:

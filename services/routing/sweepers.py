@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from services.routing.actions import joint_choice
 from shared.logging import get_logger
+from shared.polling import poll_forever
 
 log = get_logger("routing.joint_choice")
 BATCH = 100
@@ -23,11 +24,10 @@ class ChoiceSweeper:
                 designated = await joint_choice.designate_closed_windows(session, self.rt, self.rt.clock.now(), BATCH)
             total += designated
             if designated < BATCH:
+                if total:
+                    log.info("joint choice windows closed; partners designated", cases=total)
                 return total
 
     async def run(self) -> None:
-        while not self.rt.shutdown.requested:
-            moved = await self.sweep()
-            if moved:
-                log.info("joint choice windows closed; partners designated", cases=moved)
-            await self.rt.shutdown.nap(self.rt.settings.choice_sweep_seconds)
+        await poll_forever(self.sweep, poll_seconds=self.rt.settings.choice_sweep_seconds,
+                           name="routing.choice_sweeper", shutdown=self.rt.shutdown)

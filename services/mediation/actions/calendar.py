@@ -7,7 +7,6 @@ process that took the request swaps it in after commit, every other replica at i
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,6 +25,7 @@ from services.mediation.store import holidays as store
 from services.mediation.store.models import HolidayYear, Mediation
 from shared.events import Envelope
 from shared.logging import get_logger
+from shared.polling import poll_forever
 
 log = get_logger("mediation.calendar")
 
@@ -130,14 +130,10 @@ async def refresh_calendar(rt) -> None:
 
 
 async def calendar_refresh_loop(rt) -> None:
-    while True:
-        await rt.shutdown.nap(rt.settings.sweep_interval_seconds)
-        if rt.shutdown.requested:
-            return
-        try:
-            await refresh_calendar(rt)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.warning("calendar refresh failed; keeping the calendar in force", exc_info=True)
+    async def one_pass() -> int:
+        await refresh_calendar(rt)
+        return 0
+
+    await poll_forever(one_pass, poll_seconds=rt.settings.sweep_interval_seconds, name="mediation.calendar_refresh",
+                       shutdown=rt.shutdown, wait_first=True)
 

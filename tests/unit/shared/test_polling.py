@@ -66,3 +66,34 @@ async def test_nap_after_the_request_does_not_sleep():
     shutdown = Shutdown()
     shutdown.request()
     await asyncio.wait_for(shutdown.nap(3600), 0.5)
+
+
+async def test_a_sweeper_waits_one_interval_first_and_stops_in_its_sleep():
+    shutdown = Shutdown()
+    passes: list[int] = []
+
+    async def one_pass() -> int:
+        passes.append(1)
+        return 0
+
+    loop = asyncio.create_task(poll_forever(one_pass, poll_seconds=3600, name="test", shutdown=shutdown,
+                                            wait_first=True))
+    await asyncio.sleep(0.05)
+    shutdown.request()
+    await asyncio.wait_for(loop, 1)
+    assert passes == []  # stopped in the first interval, before any pass
+
+
+async def test_a_failed_pass_is_tried_again_after_the_sleep():
+    shutdown = Shutdown()
+    attempts: list[int] = []
+
+    async def one_pass() -> int:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("database away")
+        shutdown.request()
+        return 0
+
+    await asyncio.wait_for(poll_forever(one_pass, poll_seconds=0.01, name="test", shutdown=shutdown), 1)
+    assert len(attempts) == 2
