@@ -73,7 +73,8 @@ GROUPS = (
            "shared/messaging.py:idempotent_consumer", "shared/messaging.py:_claim_inbox",
            "shared/bus/base.py:Bus.publish_many", "shared/bus/base.py:run_batch",
            "shared/bus/base.py:one_by_one", "shared/bus/base.py:retry_delays_ms"),
-          ("tests/integration/shared/test_outbox_inbox.py", "tests/unit/shared/test_bus_base.py",
+          ("tests/integration/shared/test_outbox_inbox.py", "tests/integration/shared/test_consumer_logs.py",
+           "tests/unit/shared/test_bus_base.py",
            "tests/unit/shared/test_shared_pure.py")),
     Group("intake-numbering", "case numbers are gapless per court and year; a replayed request returns "
           "the first answer and takes no number",
