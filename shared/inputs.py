@@ -47,12 +47,13 @@ def _first_of(pattern: re.Pattern[str], value: str) -> str | None:
 
 
 def control_character(value: str) -> str | None:
-    """The first control character of `value` as U+XXXX; None when it has none."""
+    """The first control character of `value` as its code point (e.g. "U+0000"); None when it has none."""
     return _first_of(CONTROL, value)
 
 
 def line_breaker(value: str) -> str | None:
-    """The first character that has no place in a single line, as U+XXXX; None when it has none."""
+    """The first character that has no place in a single line, as its code point (e.g. "U+2028"); None
+    when it has none."""
     return _first_of(NOT_IN_A_LINE, value)
 
 
