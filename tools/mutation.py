@@ -84,6 +84,7 @@ GROUPS = (
            "shared/idempotency.py:fingerprint", "shared/idempotency.py:Replay.refusal",
            "services/intake/actions/filing.py:file_cases", "services/intake/actions/filing.py:_write"),
           ("tests/unit/intake/test_intake_case_number.py", "tests/integration/intake/test_intake_api.py",
+           "tests/integration/intake/test_intake_filing_stages.py",
            "tests/integration/shared/test_idempotency_keys.py")),
     Group("routing-decision", "only eligible partners are offered a case, and the decision follows the policy",
           ("services/routing/domain/filters.py:*", "services/routing/domain/engine.py:*"),
@@ -177,7 +178,8 @@ def _module_of(mutant: str, modules: tuple[str, ...]) -> str:
 def _function_of(mutant: str) -> str:
     tail = mutant.rsplit(".", 1)[-1] if "ǁ" not in mutant else mutant.split(".")[-1]
     tail = re.sub(r"__mutmut_\d+$", "", tail)
-    return tail.removeprefix("x_").replace("xǁ", "").replace("ǁ", ".")
+    # mutmut names a method `xǁClassǁmethod`: only the leading `xǁ` is its mark (a class may end in x)
+    return tail.removeprefix("x_").removeprefix("xǁ").replace("ǁ", ".")
 
 
 def _mutated_line(diff: str) -> str:

@@ -70,4 +70,19 @@ def test_a_replay_answers_the_first_answer_and_another_body_is_409():
     with pytest.raises(Problem) as refused:
         replayed(Replay(201, {"id": "a"}, False))
     assert refused.value.status == 409
-    assert refused.value.errors == [{"field": "Idempotency-Key", "message": "reused with another body"}]
+    assert refused.value.body() == {
+        "type": "https://courtmed.example/problems/conflict", "title": "Conflict", "status": 409,
+        "detail": "This Idempotency-Key was used with a different request body.",
+        "errors": [{"field": "Idempotency-Key", "message": "reused with another body"}]}
+
+
+async def test_a_replay_reads_its_own_scopes_answer_not_another_callers(db):
+    """Two clerks' systems may pick the same key: each replay answers that caller's first answer."""
+    for scope, answer in (("clerk:370202", {"id": "a"}), ("clerk:370203", {"id": "b"})):
+        async with db.unit_of_work() as session:
+            assert await KEYS.claim(session, db, scope, "shared-key", f"hash-{scope}", NOW) is None
+            await KEYS.remember(session, scope, "shared-key", 201, answer)
+    async with db.unit_of_work() as session:
+        for scope, answer in (("clerk:370202", {"id": "a"}), ("clerk:370203", {"id": "b"})):
+            assert await KEYS.claim_many(session, db, scope, {"shared-key": f"hash-{scope}"}, NOW) == {
+                "shared-key": Replay(201, answer, True)}

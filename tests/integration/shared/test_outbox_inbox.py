@@ -9,7 +9,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from shared.bus import InMemoryBus
 from shared.db import Database
 from shared.events import Envelope
-from shared.messaging import Outbox, idempotent_consumer, messaging_tables
+from shared.messaging import PARK_AFTER_ATTEMPTS, Outbox, idempotent_consumer, messaging_tables
 
 metadata = MetaData()
 effects = Table("effects", metadata, Column("id", Integer, primary_key=True, autoincrement=True),
@@ -322,3 +322,95 @@ async def test_two_relays_share_the_rows_without_waiting_for_each_other(pg_datab
 
 async def outbox_add(outbox: Outbox, session, envelopes) -> None:
     await outbox.add_many(session, envelopes)
+
+
+async def test_the_order_is_the_querys_not_the_plans(pg_database):
+    """A failed row is updated (its attempts), so PostgreSQL writes its new version after the case's
+    later rows; on a large table the planner may read them in that physical order. With index scans
+    off, the relay must still send the failed row first: only ORDER BY id keeps a case's order."""
+    db = await _database(pg_database)
+    async with db.engine.begin() as conn:
+        name = (await conn.execute(select(func.current_database()))).scalar_one()
+        await conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET enable_indexscan = off')
+        await conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET enable_bitmapscan = off')
+    await db.engine.dispose()  # new connections take the settings
+    first, later = (Envelope.new("case.received", "a", "test") for _ in range(2))
+    bus = PickyBus({first.event_id})
+    outbox = Outbox(db, tables, bus, "test")
+    try:
+        async with db.unit_of_work() as session:
+            await outbox.add_many(session, [first, later])
+        assert await outbox.publish_pending() == 0  # `first` failed (its row rewritten), `later` held back
+        bus.refuse.clear()
+        assert await outbox.publish_pending() == 2
+        assert bus.published == [first.event_id, later.event_id]
+    finally:
+        await db.dispose()
+
+
+async def test_a_row_only_the_broker_refuses_while_it_takes_others_is_parked_after_its_attempts(pg_database):
+    """Not a broker outage (the same passes publish other cases): after PARK_AFTER_ATTEMPTS refusals the
+    row is parked and counted in the pass's answer, and its case waits while the others flow."""
+    db = await _database(pg_database)
+    stuck = Envelope.new("case.received", "stuck", "test")
+    bus = PickyBus({stuck.event_id})
+    outbox = Outbox(db, tables, bus, "test")
+    try:
+        async with db.unit_of_work() as session:
+            await outbox.add(session, stuck)
+        for attempt in range(1, PARK_AFTER_ATTEMPTS + 1):
+            other = Envelope.new("case.received", f"other-{attempt}", "test")
+            async with db.unit_of_work() as session:
+                await outbox.add(session, other)
+            settled = await outbox.publish_pending()
+            assert bus.published[-1] == other.event_id
+            # the last attempt parks the row: the pass settled the other case's event and parked this one
+            assert settled == (2 if attempt == PARK_AFTER_ATTEMPTS else 1), attempt
+        async with db.read() as session:
+            parked = (await session.execute(select(tables.parked.c.event_id, tables.parked.c.attempts))).all()
+        assert [tuple(row) for row in parked] == [(stuck.event_id, PARK_AFTER_ATTEMPTS)]
+        assert await outbox.refresh_parked_count() == 1
+    finally:
+        await db.dispose()
+
+
+async def test_a_broker_that_takes_nothing_parks_nothing_however_often_it_refuses(pg_database):
+    """The positive control of the test above: the same refusals with no other row taken are the
+    broker's fault, so the row keeps waiting (and is published once the broker is back)."""
+    db = await _database(pg_database)
+    stuck = Envelope.new("case.received", "stuck", "test")
+    bus = PickyBus({stuck.event_id})
+    outbox = Outbox(db, tables, bus, "test")
+    try:
+        async with db.unit_of_work() as session:
+            await outbox.add(session, stuck)
+        for _ in range(PARK_AFTER_ATTEMPTS + 2):
+            assert await outbox.publish_pending() == 0
+        assert await outbox.refresh_parked_count() == 0
+        bus.refuse.clear()
+        assert await outbox.publish_pending() == 1 and bus.published == [stuck.event_id]
+    finally:
+        await db.dispose()
+
+
+async def test_a_pass_that_publishes_is_progress_for_readiness(pg_database):
+    """`/readyz` fails a relay that has not advanced while rows wait: a pass that published, or found
+    nothing, is progress; a pass whose every row failed is not."""
+    db = await _database(pg_database)
+    bus = PickyBus(set())
+    outbox = Outbox(db, tables, bus, "test")
+    try:
+        async with db.unit_of_work() as session:
+            await outbox.add(session, Envelope.new("case.received", "a", "test"))
+        outbox.last_advanced -= 3600
+        assert await outbox.publish_pending() == 1
+        assert outbox.stalled_for() < 60
+        refused = Envelope.new("case.received", "b", "test")
+        bus.refuse.add(refused.event_id)
+        async with db.unit_of_work() as session:
+            await outbox.add(session, refused)
+        outbox.last_advanced -= 3600
+        assert await outbox.publish_pending() == 0
+        assert outbox.stalled_for() >= 3600
+    finally:
+        await db.dispose()

@@ -79,3 +79,20 @@ async def test_publish_many_keeps_each_cases_order_and_stops_a_case_at_its_first
     assert a3.event_id not in bus.published
     assert bus.published.index(b1.event_id) < bus.published.index(b2.event_id)
     assert set(bus.published) == {a1.event_id, b1.event_id, b2.event_id}
+
+
+async def test_each_batch_is_observed_under_its_queue():
+    """The dashboard's batch-size panel reads `bus_batch_size` per queue."""
+    from prometheus_client import REGISTRY
+
+    def observed(queue: str) -> tuple[float, float]:
+        return (REGISTRY.get_sample_value("bus_batch_size_count", {"queue": queue}) or 0.0,
+                REGISTRY.get_sample_value("bus_batch_size_sum", {"queue": queue}) or 0.0)
+
+    async def answers(envelopes):
+        return [None] * len(envelopes)
+
+    before = observed("batch-size-test.events")
+    await run_batch(Subscription("batch-size-test.events", ("case.received",), answers), _events("a", "b", "c"))
+    count, total = observed("batch-size-test.events")
+    assert (count - before[0], total - before[1]) == (1.0, 3.0)
