@@ -1,5 +1,5 @@
 """`python -m services.notify.rekey`: re-encrypt every stored webhook signing secret with the first
-key of NOTIFY_SECRET_KEYS (the last step of a key rotation, README "Webhook secrets at rest").
+key of NOTIFY_SECRET_KEYS (the last step of a key rotation, README "Secrets and personal data at rest").
 
 Safe to run again, and while notify serves: each row is read and rewritten in its own short
 transaction, under a row lock, so a concurrent rotation of that endpoint's secret is not lost.
@@ -12,12 +12,12 @@ import asyncio
 from sqlalchemy import text
 
 from services.notify.settings import Settings
-from services.notify.store.sealed import SecretBox
+from services.notify.store.sealed import WEBHOOK_SECRETS
 from shared.db import Database
 
 
 async def rekey(settings: Settings) -> int:
-    box = SecretBox(settings.secret_key_list)
+    box = WEBHOOK_SECRETS.box_for(settings.secret_key_list)
     db = Database(settings.database_url)
     columns = "id, secret, previous_secret"
     changed = 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.notify.store.sealed import DEV_SECRET_KEY, check_keys
+from services.notify.store.sealed import DEV_SECRET_KEY
+from shared.sealed import key_list, keys_setting
 from shared.settings import ServiceSettings
 
 # Where `make run` serves the simulated court: the embedded process listens on port 8000.
@@ -67,20 +68,15 @@ class Settings(ServiceSettings):
         if self.claim_lease_seconds <= 3 * self.http_timeout_seconds:
             # One attempt (DNS check, connect, send, read, record) is bounded by attempt_timeout.
             raise ValueError("NOTIFY_CLAIM_LEASE_SECONDS must exceed 3 x NOTIFY_HTTP_TIMEOUT_SECONDS")
-        if not self.secret_keys:
-            if not self.is_development:
-                raise ValueError("NOTIFY_SECRET_KEYS must be set outside development (APP_ENV=production)")
-            self.secret_keys = DEV_SECRET_KEY
-        elif not self.is_development and DEV_SECRET_KEY in self.secret_key_list:
-            raise ValueError("NOTIFY_SECRET_KEYS must not hold the development key outside development")
-        check_keys(self.secret_key_list)
+        self.secret_keys = keys_setting(self.secret_keys, setting="NOTIFY_SECRET_KEYS", dev_key=DEV_SECRET_KEY,
+                                        development=self.is_development)
         if self.worker_batch_size > self.worker_concurrency:
             raise ValueError("NOTIFY_WORKER_BATCH_SIZE must not exceed NOTIFY_WORKER_CONCURRENCY")
         return self
 
     @property
     def secret_key_list(self) -> list[str]:
-        return [key.strip() for key in self.secret_keys.split(",") if key.strip()]
+        return key_list(self.secret_keys)
 
     @property
     def attempt_timeout_seconds(self) -> float:
