@@ -76,7 +76,7 @@ async def _write(session: AsyncSession, rt: Any, cases: Sequence[repo.NewCase], 
     """
     if not cases:
         return []
-    await repo.insert_cases(session, cases)
+    await repo.insert_cases(session, cases, rt.party_lookup)
     await _received(session, rt.outbox, [case for case in cases if not case.needs_number])
     numbered = await repo.number_cases(session, rt.db, [case for case in cases if case.needs_number], year)
     await _received(session, rt.outbox, numbered)

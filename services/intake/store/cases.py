@@ -19,9 +19,11 @@ from sqlalchemy.orm import lazyload
 from services.intake.domain.case_number import format_case_number
 from services.intake.domain.read_model import CaseReadModel, read_model_to_dict, to_timeline_entry
 from services.intake.store.models import Case, CaseNumberCounter, Party, TimelineRow
+from services.intake.store.sealed import id_number_hash
 from shared.db import Database
 from shared.events import Envelope
 from shared.pagination import after_position
+from shared.sealed import LookupKey
 
 CASES: Table = Case.__table__
 PARTIES: Table = Party.__table__
@@ -75,10 +77,21 @@ class NewCase:
         return replaced(self, row={**self.row, "case_number": case_number}, received=received)
 
 
-async def insert_cases(session: AsyncSession, cases: Sequence[NewCase]) -> None:
-    """The case rows and their parties, one multi-row statement each."""
+async def insert_cases(session: AsyncSession, cases: Sequence[NewCase], lookup: LookupKey) -> None:
+    """The case rows and their parties, one multi-row statement each; the column type seals each
+    party's id number and phone, and `lookup` gives the id number's keyed hash beside it."""
     await session.execute(insert(CASES), [case.row for case in cases])
-    await session.execute(insert(PARTIES), [party for case in cases for party in case.parties])
+    await session.execute(insert(PARTIES), [{**party, "id_number_hash": id_number_hash(lookup, party["id_number"])}
+                                            for case in cases for party in case.parties])
+
+
+async def cases_of_party(session: AsyncSession, lookup: LookupKey, *, court_code: str, id_number: str) -> list[Case]:
+    """The court's cases with a party of this id number, oldest first: found through the keyed hash
+    (an indexed equality), since the sealed id numbers cannot be compared."""
+    with_party = select(PARTIES.c.case_id).where(PARTIES.c.id_number_hash == id_number_hash(lookup, id_number))
+    query = (select(Case).where(Case.court_code == court_code, Case.id.in_(with_party))
+             .order_by(Case.created_at, Case.id))
+    return list((await session.execute(query)).scalars())
 
 
 async def number_cases(session: AsyncSession, db: Database, cases: Sequence[NewCase], year: int) -> list[NewCase]:

@@ -10,6 +10,7 @@ from typing import ClassVar
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from services.intake.store.sealed import SealedPersonal
 from shared.db import UTCDateTime
 from shared.idempotency import idempotency_keys
 from shared.messaging import messaging_tables
@@ -60,8 +61,10 @@ class Party(Base):
     role: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
-    id_number: Mapped[str] = mapped_column(String(18))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # Sealed at rest (store/sealed.py); a lookup by id number compares id_number_hash, its keyed hash.
+    id_number: Mapped[str] = mapped_column(SealedPersonal())
+    id_number_hash: Mapped[str] = mapped_column(String(64), index=True)
+    phone: Mapped[str | None] = mapped_column(SealedPersonal())
     email: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(300))
     representative: Mapped[dict | None] = mapped_column(JSON)
