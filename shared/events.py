@@ -37,6 +37,19 @@ EVENT_TYPES = (
     "handoff.acknowledged",
 )
 
+# Events between the services that concern no case: on no case's timeline, never a webhook, so not
+# in EVENT_TYPES (intake's timeline and notify's fan-out take every one of those). Their case_id is a
+# stable key of what they are about (`calendar-2027`): the outbox keeps the order per key.
+PLATFORM_EVENT_TYPES = (
+    # ops loaded a year's holiday arrangement into mediation's table: routing counts on it too
+    "calendar.year_loaded",
+)
+
+
+def calendar_key(year: int) -> str:
+    """The case_id of a year's calendar events: a year's versions stay in order in the outbox."""
+    return f"calendar-{year}"
+
 # The events that end a mediation, whichever way it ended.
 OUTCOMES = ("mediation.settled", "mediation.failed", "mediation.withdrawn", "mediation.expired")
 
@@ -65,7 +78,7 @@ class Envelope(BaseModel):
     @classmethod
     def new(cls, type: str, case_id: str, source: str, data: dict[str, Any] | None = None,
             *, occurred_at: datetime | None = None, correlation_id: str | None = None) -> Envelope:
-        if type not in EVENT_TYPES:
+        if type not in EVENT_TYPES and type not in PLATFORM_EVENT_TYPES:
             raise ValueError(f"unknown event type {type!r}")
         return cls(
             type=type,

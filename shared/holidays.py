@@ -4,7 +4,9 @@
   public holidays and the make-up working days (调休, weekend days that are worked), as the State
   Council's General Office publishes them each autumn (关于20XX年部分节假日安排的通知). Years the
   `chinese-calendar` package knows are shipped from it; ops load any other year through the API
-  (mediation's `PUT /v1/calendar/years/{year}`), and the newest version of a year wins.
+  (mediation's `PUT /v1/calendar/years/{year}`), and the newest version of a year wins. Mediation's
+  table is the record; each load travels as `calendar.year_loaded`, and routing keeps its own copy
+  (`arrangement_fields` is the shape both tables and the event hold).
 - **A year nobody has loaded** is computed on the fixed statutory holidays of Art 2 of
   全国年节及纪念日放假办法 (as amended from 2025-01-01) plus weekends, and everything counted on it is
   marked provisional: the State Council may still join holidays to weekends and name make-up days.
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any
 
 import chinese_calendar
 from lunardate import LunarDate
@@ -53,6 +56,33 @@ class YearArrangement:
         if day in self.make_up_working_days:
             return True
         return day.weekday() < 5 and day not in self.holidays
+
+
+# A year's arrangement as a table row's columns and an event's data hold it (mediation's holiday
+# table, routing's copy of it, calendar.year_loaded): the dates as sorted ISO strings.
+ARRANGEMENT_FIELDS = ("year", "version", "holidays", "make_up_working_days", "source", "notice", "provisional")
+
+
+def arrangement_fields(arrangement: YearArrangement) -> dict[str, Any]:
+    return {"year": arrangement.year, "version": arrangement.version,
+            "holidays": sorted(d.isoformat() for d in arrangement.holidays),
+            "make_up_working_days": sorted(d.isoformat() for d in arrangement.make_up_working_days),
+            "source": arrangement.source, "notice": arrangement.notice, "provisional": arrangement.provisional}
+
+
+def arrangement_from(fields: Mapping[str, Any]) -> YearArrangement:
+    """The arrangement `arrangement_fields` wrote (an event's data)."""
+    def days(name: str) -> frozenset[date]:
+        return frozenset(date.fromisoformat(d) for d in fields[name])
+
+    return YearArrangement(year=int(fields["year"]), version=int(fields["version"]), holidays=days("holidays"),
+                           make_up_working_days=days("make_up_working_days"), source=fields["source"],
+                           notice=fields.get("notice"), provisional=bool(fields["provisional"]))
+
+
+def arrangement_of(row: Any) -> YearArrangement:
+    """The arrangement of a table row whose columns are the ARRANGEMENT_FIELDS."""
+    return arrangement_from({name: getattr(row, name) for name in ARRANGEMENT_FIELDS})
 
 
 def statutory_holidays(year: int) -> dict[date, str]:
@@ -187,3 +217,8 @@ def _statutory(year: int) -> YearArrangement:
 
 def shipped_calendar() -> HolidayCalendar:
     return HolidayCalendar.of(shipped_arrangements())
+
+
+def calendar_over_shipped(loaded: Iterable[YearArrangement]) -> HolidayCalendar:
+    """What the code ships overlaid by the years a table holds (every version: the newest wins)."""
+    return HolidayCalendar.of([*shipped_arrangements(), *loaded])

@@ -67,3 +67,14 @@ async def poll_forever(one_pass: Callable[[], Awaitable[int]], *, poll_seconds: 
             done = 0
         if batch_size is None or done < batch_size:
             await shutdown.nap(poll_seconds, wake)
+
+
+async def refresh_forever(refresh: Callable[[], Awaitable[object]], *, poll_seconds: float, name: str,
+                          shutdown: Shutdown) -> None:
+    """What a process caches from its table (the holiday calendar) read again every `poll_seconds`,
+    for what another replica changed; the first time after one interval, start-up having read it."""
+    async def one_pass() -> int:
+        await refresh()
+        return 0
+
+    await poll_forever(one_pass, poll_seconds=poll_seconds, name=name, shutdown=shutdown, wait_first=True)

@@ -62,6 +62,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/v1/routing/decisions/{case_id}"): "Y4Y433Y1",  # the court's clerk and the chosen partner
     ("POST", "/v1/routing/simulate"): OPS,
     ("POST", "/v1/routing/choices/{case_id}"): "Y43333Y1",  # the parties' joint choice: the court's clerk or ops
+    ("GET", "/v1/routing/choices/{case_id}"): "Y43333Y1",
     # mediation
     ("GET", "/v1/mediations"): "33YYYYY1",
     ("GET", "/v1/mediations/{case_id}"): STAFF_ON_A,

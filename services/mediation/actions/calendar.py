@@ -3,7 +3,8 @@ that was provisional is computed again on the calendar with that year, in the sa
 
 The service's calendar (`Runtime.calendar`) is what the code ships overlaid by the table; the
 process that took the request swaps it in after commit, every other replica at its next refresh
-(`refresh_calendar`, once a sweep interval)."""
+(`refresh_calendar`, once a sweep interval). The load also goes out as `calendar.year_loaded`, in
+the same transaction: routing keeps its own copy for the parties' joint-choice window."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from services.mediation.domain.states import MediationStatus
 from services.mediation.metrics import CALENDAR_RECOMPUTED
 from services.mediation.store import holidays as store
 from services.mediation.store.models import HolidayYear, Mediation
-from shared.events import Envelope
+from shared.events import Envelope, calendar_key
+from shared.holidays import arrangement_fields
 from shared.logging import get_logger
-from shared.polling import poll_forever
+from shared.polling import refresh_forever
 
 log = get_logger("mediation.calendar")
 
@@ -57,6 +59,9 @@ async def load_year(session: AsyncSession, rt, actor: Actor, *, year: int, holid
     row = store.add_version(session, arrangement, loaded_at=now, loaded_by=actor.actor_id or actor.role.value)
     calendar = rt.calendar.with_year(arrangement)
     recomputed = await recompute_provisional(session, rt, calendar, now)
+    # Routing counts the joint-choice window (2021 Art 10) on the same calendar, from its own copy.
+    await rt.outbox.add(session, Envelope.new("calendar.year_loaded", calendar_key(year), SOURCE,
+                                              arrangement_fields(arrangement), occurred_at=now))
     log.info("holiday year loaded", year=year, version=row.version, notice=notice, by=row.loaded_by,
              recomputed=recomputed)
     return Loaded(row=row, calendar=calendar, recomputed=recomputed)
@@ -130,10 +135,6 @@ async def refresh_calendar(rt) -> None:
 
 
 async def calendar_refresh_loop(rt) -> None:
-    async def one_pass() -> int:
-        await refresh_calendar(rt)
-        return 0
-
-    await poll_forever(one_pass, poll_seconds=rt.settings.sweep_interval_seconds, name="mediation.calendar_refresh",
-                       shutdown=rt.shutdown, wait_first=True)
+    await refresh_forever(lambda: refresh_calendar(rt), poll_seconds=rt.settings.sweep_interval_seconds,
+                          name="mediation.calendar_refresh", shutdown=rt.shutdown)
 

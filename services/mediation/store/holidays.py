@@ -5,24 +5,25 @@ The calendar in force is what the code ships, overlaid by the newest version of 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.store.models import HolidayYear
-from shared.holidays import HolidayCalendar, YearArrangement, shipped_arrangements
-
-
-def arrangement_of(row: HolidayYear) -> YearArrangement:
-    return YearArrangement(year=row.year, holidays=frozenset(date.fromisoformat(d) for d in row.holidays),
-                           make_up_working_days=frozenset(date.fromisoformat(d) for d in row.make_up_working_days),
-                           source=row.source, provisional=row.provisional, version=row.version, notice=row.notice)
+from shared.holidays import (
+    HolidayCalendar,
+    YearArrangement,
+    arrangement_fields,
+    arrangement_of,
+    calendar_over_shipped,
+    shipped_arrangements,
+)
 
 
 async def load_calendar(session: AsyncSession) -> HolidayCalendar:
     rows = (await session.scalars(select(HolidayYear))).all()
-    return HolidayCalendar.of([*shipped_arrangements(), *(arrangement_of(r) for r in rows)])
+    return calendar_over_shipped(arrangement_of(r) for r in rows)
 
 
 async def versions_of(session: AsyncSession, year: int) -> list[HolidayYear]:
@@ -36,11 +37,7 @@ async def latest_version(session: AsyncSession, year: int) -> int:
 
 def add_version(session: AsyncSession, arrangement: YearArrangement, *, loaded_at: datetime,
                 loaded_by: str) -> HolidayYear:
-    row = HolidayYear(year=arrangement.year, version=arrangement.version,
-                      holidays=sorted(d.isoformat() for d in arrangement.holidays),
-                      make_up_working_days=sorted(d.isoformat() for d in arrangement.make_up_working_days),
-                      source=arrangement.source, notice=arrangement.notice, provisional=arrangement.provisional,
-                      loaded_at=loaded_at, loaded_by=loaded_by)
+    row = HolidayYear(**arrangement_fields(arrangement), loaded_at=loaded_at, loaded_by=loaded_by)
     session.add(row)
     return row
 

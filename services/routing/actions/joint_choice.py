@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.actions import decide
+from services.routing.actions.calendar import calendar_of
 from services.routing.domain import choice
 from services.routing.domain.engine import RoutingDecision
 from services.routing.domain.ruleset import Ruleset
@@ -46,13 +47,15 @@ class MediatorNotAtPartner(Exception):
 
 
 async def open_window(session: AsyncSession, rt, routed: RoutedCase, rules: Ruleset, now: datetime) -> None:
-    """The case waits; the timeline shows until when."""
-    window = choice.window(now, rules, rt.calendar)
+    """The case waits; the timeline shows until when. A window that reaches a provisional year is
+    counted again when that year's arrangement arrives (actions/calendar.py)."""
+    window = choice.window(now, rules, calendar_of(session, rt))
     routed.choice_closes_at = window.closes_at
-    await rt.outbox.add(session, Envelope.new("case.choice_window_opened", routed.case_id, decide.SOURCE, {
-        "working_days": window.working_days, "closes_at": window.closes_at.isoformat(),
-        "calendar_provisional": window.calendar_provisional, "policy_pack": routed.policy_pack,
-        "ruleset_version": routed.ruleset_version}, occurred_at=now))
+    routed.choice_calendar_provisional = window.calendar_provisional
+    await rt.outbox.add(session, Envelope.new("case.choice_window_opened", routed.case_id, decide.SOURCE,
+                                              choice.window_data(window, policy_pack=routed.policy_pack,
+                                                                 ruleset_version=routed.ruleset_version),
+                                              occurred_at=now))
     log.info("joint choice window opened", case_id=routed.case_id, closes_at=window.closes_at.isoformat())
 
 

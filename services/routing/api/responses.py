@@ -213,3 +213,25 @@ class PartnerAccountList(ResponseModel):
     partner_id: str
     partner_name: str | None
     items: list[PartnerAccount]
+
+
+# --- the parties' joint choice ----------------------------------------------------------------
+
+class ChoiceWindowView(ResponseModel):
+    working_days: int
+    opened_at: Timestamp
+    closes_at: Timestamp = Field(description="Exclusive: the end of the last working day, Beijing time.")
+    calendar_provisional: bool = Field(description="The window reaches a year known only by its fixed statutory "
+                                                   "holidays; it is counted again when ops load that year.")
+    status: Literal["open", "chosen", "closed"] = Field(
+        description="`open`: a choice can be recorded; `chosen`: the parties chose; `closed`: it lapsed (the rules "
+                    "designate) or the case ended.")
+    chosen_partner_id: str | None
+    chosen_mediator_id: str | None
+
+
+class JointChoiceView(ResponseModel):
+    """`GET /v1/routing/choices/{case_id}`: the window the ruleset gave the parties (2021 Art 10), or null."""
+
+    case_id: str
+    window: ChoiceWindowView | None

@@ -1,9 +1,9 @@
-"""The JSON the routing API answers: partners (personal data masked for all but ops) and decisions
-(with each exclusion as a sentence an ops user can read)."""
+"""The JSON the routing API answers: partners (personal data masked for all but ops), decisions
+(with each exclusion as a sentence an ops user can read) and the parties' joint-choice window."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +11,8 @@ from services.routing.domain.explain import partner_label
 from services.routing.domain.index import RosterIndex
 from services.routing.domain.policy import PACKS
 from services.routing.domain.ruleset import FILTERS, MANDATORY_FILTERS, validate_ruleset
-from services.routing.store.models import PartnerRow, RulesetRow
+from services.routing.store.models import PartnerRow, RoutedCase, RulesetRow
+from shared.clock import BEIJING
 from shared.masking import mask_id_number
 
 
@@ -113,3 +114,23 @@ def partner_account_view(case_id: str, partner_id: str, index: RosterIndex,
     return {"case_id": case_id, "partner_id": partner_id, "partner_name": partner.name_en if partner else None,
             "items": [{**a, "explanation": a["detail"] if a["status"] == "chosen" else f"{label} {a['detail']}."}
                       for a in accounts]}
+
+
+def choice_view(routed: RoutedCase, working_days: int | None, now: datetime) -> dict[str, Any]:
+    """The parties' joint-choice window (2021 Art 10) as it stands; `window` null when the ruleset
+    gave none."""
+    if routed.choice_closes_at is None or working_days is None:
+        return {"case_id": routed.case_id, "window": None}
+    chosen = routed.facts.get("preferred_partner_id")
+    if chosen:
+        status = "chosen"
+    elif routed.attempt == 0 and not routed.closed and now < routed.choice_closes_at:
+        status = "open"
+    else:
+        status = "closed"
+    return {"case_id": routed.case_id, "window": {
+        # the window opened when routing received the case (actions/route_case.py)
+        "working_days": working_days, "opened_at": routed.received_at.astimezone(BEIJING).isoformat(),
+        "closes_at": routed.choice_closes_at.astimezone(BEIJING).isoformat(),
+        "calendar_provisional": routed.choice_calendar_provisional, "status": status,
+        "chosen_partner_id": chosen, "chosen_mediator_id": routed.facts.get("preferred_mediator_id")}}

@@ -41,3 +41,10 @@ def window(opened_at: datetime, ruleset: Ruleset, calendar: HolidayCalendar) -> 
     last = calendar.add_working_days(opened_at, days)
     return ChoiceWindow(working_days=days, closes_at=end_of_beijing_day(last.day),
                         calendar_provisional=last.provisional)
+
+
+def window_data(window: ChoiceWindow, *, policy_pack: str, ruleset_version: int) -> dict:
+    """What `case.choice_window_opened` says of the window (the clerk's timeline, webhooks)."""
+    return {"working_days": window.working_days, "closes_at": window.closes_at.isoformat(),
+            "calendar_provisional": window.calendar_provisional, "policy_pack": policy_pack,
+            "ruleset_version": ruleset_version}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from sqlalchemy import JSON, Boolean, Integer, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
@@ -70,6 +70,32 @@ class RoutedCase(Base):
     # the parties' joint choice window (2021 Art 10), when the ruleset gives one: until it closes the
     # case waits for their choice; then the rules designate a partner
     choice_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # the window (opened at received_at) reached a year known only by its fixed holidays: computed
+    # again when that year's arrangement arrives (actions/calendar.py)
+    choice_calendar_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+# The few windows waiting for a year's notice, among every case routing ever kept.
+Index("ix_routed_cases_choice_provisional", RoutedCase.case_id,
+      postgresql_where=RoutedCase.choice_calendar_provisional.is_(True),
+      sqlite_where=RoutedCase.choice_calendar_provisional.is_(True))
+
+
+class HolidayYear(Base):
+    """Routing's copy of mediation's holiday table: every version of every year that arrived as
+    `calendar.year_loaded`. The newest version of a year is in force, over what the code ships."""
+
+    __tablename__ = "holiday_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holidays: Mapped[list] = mapped_column(JSON)  # ISO dates, sorted
+    make_up_working_days: Mapped[list] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(200))
+    notice: Mapped[str | None] = mapped_column(String(200))
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when ops loaded it into mediation
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class DecisionRow(Base):

@@ -8,7 +8,7 @@ import pytest
 from composition.registry import SERVICES, runtime_for, settings_for
 from composition.topology import QUEUES
 from shared.bus import InMemoryBus
-from shared.events import EVENT_TYPES
+from shared.events import EVENT_TYPES, PLATFORM_EVENT_TYPES
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -20,4 +20,10 @@ def test_queue_bindings_are_the_handler_table(service, tmp_path, monkeypatch):
     (subscription,) = bus.subscriptions
     assert subscription.queue == f"{service}.events"
     assert set(subscription.event_types) == set(dict(QUEUES)[subscription.queue])
-    assert set(subscription.event_types) <= set(EVENT_TYPES)
+    assert set(subscription.event_types) <= {*EVENT_TYPES, *PLATFORM_EVENT_TYPES}
+
+
+def test_only_routing_takes_the_events_that_concern_no_case():
+    """Intake's timeline and notify's webhooks are per case: a calendar event would be an unknown case there."""
+    takers = {queue for queue, types in QUEUES if set(types) & set(PLATFORM_EVENT_TYPES)}
+    assert takers == {"routing.events"}
