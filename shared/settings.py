@@ -32,7 +32,8 @@ def async_database_url(url: str) -> str:
 class ServiceSettings(BaseSettings):
     """Base of every service's settings; subclasses set `service` and the env prefix."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # A refused setting is reported without its value: keys and passwords must not reach the logs.
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, hide_input_in_errors=True)
 
     service: str = "service"
     env: str = Field("development", validation_alias="APP_ENV")

@@ -43,3 +43,18 @@ def test_production_keys_from_the_environment(monkeypatch):
     monkeypatch.setenv("INTAKE_LOOKUP_KEY", LOOKUP_KEY)
     settings = Settings(**PRODUCTION)
     assert settings.data_key_list == [new, DATA_KEY] and settings.lookup_key == LOOKUP_KEY
+
+
+@pytest.mark.parametrize("service", ["intake", "routing", "mediation", "notify"])
+def test_a_refused_setting_is_reported_without_its_value(service):
+    """Start-up errors go to the logs: they name the setting, never the value it was given (here a
+    key pasted into the wrong variable)."""
+    import importlib
+
+    from pydantic import ValidationError
+
+    settings_class = importlib.import_module(f"services.{service}.settings").Settings
+    secret = Fernet.generate_key().decode()
+    with pytest.raises(ValidationError) as refused:
+        settings_class(env="development", database_url="sqlite:///x.db", port=secret)
+    assert "port" in str(refused.value) and secret not in str(refused.value)
