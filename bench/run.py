@@ -21,9 +21,9 @@ from pathlib import Path
 from bench.intake_bench import intake_section
 from bench.machine import provenance
 from bench.progress import say
+from bench.routing_bench import routing_section
 from bench.sealing_cost import REQUEST_MS
 from bench.sealing_cost import section as sealing_section
-from bench.routing_bench import routing_section
 from bench.stack.embedded import EmbeddedPlan, run_embedded
 from bench.stack.embedded_report import embedded_section
 from bench.stack.plot import plot_platform
