@@ -49,7 +49,7 @@ async def test_art10_2021_loading_2027_counts_the_open_window_again_on_the_notic
                                     headers={**clerk, "Idempotency-Key": str(uuid.uuid4())})
         assert filed.status_code == 201, filed.text
         case_id = filed.json()["id"]
-        await p.settle()
+        await p.settle(timeout=30)  # every first delivery is redelivered through the retry queues
         before = (await p.client.get(f"/v1/routing/choices/{case_id}", headers=clerk)).json()["window"]
         assert datetime.fromisoformat(before["closes_at"]) == PROVISIONAL_CLOSE
         assert (before["calendar_provisional"], before["status"], before["working_days"]) == (True, "open", 2)
@@ -57,7 +57,7 @@ async def test_art10_2021_loading_2027_counts_the_open_window_again_on_the_notic
         clock.advance(timedelta(hours=1))  # the timeline is in time order
         loaded = await p.client.put("/v1/calendar/years/2027", json=notice_body(), headers=ops)
         assert loaded.status_code == 200, loaded.text
-        await p.settle()
+        await p.settle(timeout=30)  # every first delivery is redelivered through the retry queues
 
         after = (await p.client.get(f"/v1/routing/choices/{case_id}", headers=clerk)).json()["window"]
         assert datetime.fromisoformat(after["closes_at"]) == NOTICE_CLOSE
