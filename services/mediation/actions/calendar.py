@@ -128,10 +128,20 @@ def _recompute(mediation: Mediation, calendar: HolidayCalendar, now: datetime) -
         mediation.confirmation_calendar_provisional = due.provisional
 
 
-async def refresh_calendar(rt) -> None:
-    """The calendar in force read again from the table (a year another replica loaded)."""
+async def refresh_calendar(rt) -> int:
+    """The calendar in force read again from the table (a year another replica loaded). A replica
+    whose calendar changed may have opened windows on the old one after the load's own recount, so
+    what is still provisional is counted again; answers how many cases changed."""
     async with rt.db.read() as session:
-        rt.calendar = await store.load_calendar(session)
+        calendar = await store.load_calendar(session)
+    if calendar == rt.calendar:
+        return 0
+    async with rt.db.unit_of_work() as session:
+        changed = await recompute_provisional(session, rt, calendar, rt.clock.now())
+    rt.calendar = calendar
+    if changed:
+        log.info("holiday calendar refreshed; windows counted again", recomputed=changed)
+    return changed
 
 
 async def calendar_refresh_loop(rt) -> None:

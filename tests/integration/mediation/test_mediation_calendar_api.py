@@ -114,8 +114,14 @@ async def test_art12_art85_windows_past_the_calendar_are_provisional_until_ops_l
     from shared.holidays import shipped_calendar
 
     rt.calendar = shipped_calendar()
-    await refresh_calendar(rt)
+    # before its refresh, that replica opens an offer on the calendar it still has: provisional
+    late = new_id()
+    await deliver(p, routed(late, at=clock.now()))
+    assert (await row(p, late)).offer_calendar_provisional is True
+    assert await refresh_calendar(rt) == 1  # its refresh counts that offer again
     assert rt.calendar.arrangement(2027).provisional is False and rt.calendar.arrangement(2027).version == 2
+    assert (await row(p, late)).offer_calendar_provisional is False
+    assert await refresh_calendar(rt) == 0
 
 
 async def test_art85_a_notice_that_moves_the_last_day_onto_a_holiday_moves_the_deadline(platform, clock):
