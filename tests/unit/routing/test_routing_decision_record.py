@@ -167,6 +167,15 @@ def test_a_claim_a_cent_below_the_minimum_is_excluded_saying_both_amounts():
         ("P40", "claim_range", "takes claims from 50,000.00 CNY; this dispute claims 49,999.99 CNY")]
 
 
+def test_a_claim_of_exactly_the_partners_maximum_is_within_its_range_and_a_cent_more_is_not():
+    small_claims = dataclasses.replace(SHINAN, max_claim=Decimal("12500.00"))
+    index = RosterIndex([small_claims, PROPERTY, COMMERCIAL])
+    at_maximum = decide(case(claim_amount="12500.00"), index, RULESET, SPC_2016, load=HALF_FULL)
+    assert "P01" in [c.partner_id for c in at_maximum.candidates]
+    above = decide(case(claim_amount="12500.01"), index, RULESET, SPC_2016, load=HALF_FULL)
+    assert [(e.partner_id, e.reason) for e in above.excluded if e.partner_id == "P01"] == [("P01", "claim_range")]
+
+
 # --- which partners a decision looks at ---------------------------------------------------------
 
 def test_considered_partners_are_the_pool_and_the_parties_choice_only():
