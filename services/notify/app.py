@@ -17,6 +17,7 @@ from services.notify.consumers.events import HANDLERS
 from services.notify.court_simulator import create_app as create_court_simulator
 from services.notify.settings import SIMULATOR_MOUNT_PATH, Settings
 from services.notify.store.models import MESSAGING, Base
+from services.notify.store.queued import queued_workers
 from services.notify.store.sealed import use_secret_keys
 from services.notify.workers.handoffs import HandoffWorker
 from services.notify.workers.notices import NoticeWorker
@@ -45,13 +46,16 @@ class Runtime(ServiceRuntime):
         self.webhooks = WebhookWorker(self)
         self.handoffs = HandoffWorker(self)
         self.notices = NoticeWorker(self)
-        # A commit may have queued work (the consumer's, a retry's): send it now, not at the next poll.
+        # A commit that queued work (the consumer's, a retry's) wakes the workers it queued work for:
+        # sent now, not at the next poll (store/queued.py).
         for db in (self.db, self.events_db):
-            db.on_commit(lambda _info: self.wake_workers())
+            db.on_commit(self.wake_workers)
 
-    def wake_workers(self) -> None:
+    def wake_workers(self, info: dict) -> None:
+        queued = queued_workers(info)
         for worker in (self.webhooks, self.handoffs, self.notices):
-            worker.wake()
+            if worker.name in queued:
+                worker.wake()
 
     def register_consumers(self) -> None:
         self.consume("notify.events", bound(self.handler_table, self))

@@ -68,7 +68,7 @@ async def retry_delivery(delivery_id: str, request: Request, principal: PartnerO
     async with rt.db.unit_of_work() as session:
         delivery = await visible_delivery(session, principal, delivery_id, lock=True)
         _must_be_enabled(await session.get(WebhookEndpoint, delivery.endpoint_id))
-        store.restart(delivery, rt.clock.now())
+        store.restart(session, delivery, rt.clock.now())
         attempts = await store.attempts_of(session, [delivery.id])
         return delivery_view(delivery, attempts[delivery.id])
 

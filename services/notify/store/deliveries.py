@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.notify.store.models import Delivery, DeliveryAttempt, WebhookEndpoint, WebhookMessage
+from services.notify.store.queued import WEBHOOKS, queue_work
 from shared.db import Database, rows_affected
 from shared.pagination import after_position
 
@@ -59,6 +60,7 @@ async def add_deliveries(session: AsyncSession, db: Database, *, message_seq: in
              event_type=event_type, case_id=case_id, occurred_at=occurred_at, status="pending", attempts=0,
              round_failures=0, next_attempt_at=now, created_at=now, updated_at=now)
         for endpoint in endpoints]).on_conflict_do_nothing(index_elements=["endpoint_id", "message_seq"]))
+    queue_work(session, WEBHOOKS)
     return len(endpoints)
 
 
@@ -116,8 +118,9 @@ async def get_delivery(session: AsyncSession, delivery_id: str, *, lock: bool = 
     return await session.get(Delivery, delivery_id, with_for_update=lock, populate_existing=lock)
 
 
-def restart(delivery: Delivery, now: datetime) -> None:
+def restart(session: AsyncSession, delivery: Delivery, now: datetime) -> None:
     """Send again now, with a fresh retry schedule (manual retry and replay)."""
+    queue_work(session, WEBHOOKS)
     delivery.status = "pending"
     delivery.next_attempt_at = now
     delivery.round_failures = 0
@@ -128,6 +131,7 @@ async def replay_since(session: AsyncSession, *, since: datetime, endpoint_ids: 
     """Restart every failed or dead delivery created since `since` to these (enabled) endpoints."""
     if not endpoint_ids:
         return 0
+    queue_work(session, WEBHOOKS)
     return await rows_affected(
         session, update(Delivery)
         .where(Delivery.endpoint_id.in_(endpoint_ids), Delivery.status.in_(REPLAYABLE), Delivery.created_at >= since)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.handoff import HandoffDocument
 from services.notify.store.models import Handoff
+from services.notify.store.queued import HANDOFFS, queue_work
 from shared.db import Database, rows_affected
 from shared.pagination import after_position
 
@@ -36,6 +37,7 @@ async def add_handoff(session: AsyncSession, db: Database, handoff: HandoffDocum
         partner_id=partner_id, document=handoff.to_json(), status="pending", attempts=0, next_attempt_at=now,
         correlation_id=correlation_id, traceparent=traceparent or None, created_at=now, updated_at=now,
     ).on_conflict_do_nothing(index_elements=["id"]))
+    queue_work(session, HANDOFFS)
     return bool(inserted)
 
 

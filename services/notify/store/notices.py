@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notify.domain.notice_plan import PlannedNotice
 from services.notify.domain.notices import NoticeKind
 from services.notify.store.models import Contact, Notice
+from services.notify.store.queued import NOTICES, queue_work
 from shared.db import Database
 
 
@@ -40,6 +41,7 @@ async def add_notices(session: AsyncSession, db: Database, *, case_id: str, even
              subject=notice.subject, body=notice.body, sms_template=notice.sms_template,
              sms_params=notice.sms_params, due_at=due_at, attempts=0, created_at=now)
         for notice in planned]).on_conflict_do_nothing(index_elements=["event_id", "party_id", "channel", "kind"]))
+    queue_work(session, NOTICES)
 
 
 async def cancel_pending(session: AsyncSession, case_id: str, kind: NoticeKind, reason: str) -> None:

@@ -17,13 +17,14 @@ from services.notify.domain.retry import RETRY_SCHEDULE, next_attempt_at
 from services.notify.metrics import HANDOFF_ATTEMPTS
 from services.notify.store import handoffs as store
 from services.notify.store.models import Handoff
+from services.notify.store.queued import HANDOFFS
 from services.notify.workers.loop import PollingWorker, lock_by_ids, log
 from shared.context import correlation_headers
 from shared.events import Envelope
 
 
 class HandoffWorker(PollingWorker):
-    name = "handoffs"
+    name = HANDOFFS
 
     claim_due = staticmethod(store.claim_due)
 

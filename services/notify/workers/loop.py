@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notify.store.queued import queue_work
 from shared.logging import correlation_scope, get_logger
 from shared.polling import poll_forever
 
@@ -82,6 +83,9 @@ class PollingWorker(ABC):
             return
         try:
             async with self.rt.db.unit_of_work() as session:
+                # a retry may be due at once, and the case's next delivery waits for this one (order
+                # per case): this worker looks again after the commit; the others have no news
+                queue_work(session, self.name)
                 await self.lock_rows(session, [claim for claim, _ in finished])
                 for claim, result in finished:
                     with correlation_scope(getattr(claim, "correlation_id", None),

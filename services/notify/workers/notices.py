@@ -9,12 +9,13 @@ from services.notify.channels.sms import SmsSender, SmsSettings
 from services.notify.domain.retry import next_attempt_at
 from services.notify.metrics import NOTICES
 from services.notify.store import notices as store
+from services.notify.store import queued
 from services.notify.store.models import Notice
 from services.notify.workers.loop import PollingWorker, lock_by_ids, log
 
 
 class NoticeWorker(PollingWorker):
-    name = "notices"
+    name = queued.NOTICES
 
     claim_due = staticmethod(store.claim_due)
 

@@ -16,12 +16,13 @@ from services.notify.metrics import ENDPOINTS_DISABLED, WEBHOOK_ATTEMPTS
 from services.notify.store import deliveries as store
 from services.notify.store import endpoints as endpoint_store
 from services.notify.store.models import Delivery, WebhookEndpoint
+from services.notify.store.queued import WEBHOOKS
 from services.notify.workers.loop import PollingWorker, lock_by_ids, log
 from shared.context import correlation_headers
 
 
 class WebhookWorker(PollingWorker):
-    name = "webhooks"
+    name = WEBHOOKS
 
     claim_due = staticmethod(store.claim_due)
 
