@@ -256,7 +256,8 @@ def _render(results: list[tuple[Group, list[ModuleScore], float, str]]) -> str:
     total = sum(seconds for _, _, seconds, _ in results)
     out = [MARK_BEGIN, "",
            f"Target: at least {TARGET:.0f}% of mutants killed in each module. Minutes are each group's own "
-           f"run on this {os.cpu_count()}-core machine (shared with other test runs at the time); "
+           f"run on this {os.cpu_count()}-core machine, at the time in the column run (a machine shared "
+           "with other test runs makes them longer); "
            f"all groups together: {total / 60:.1f} min.", "",
            "| group | module | mutants | killed | score | survivors (explained) | run | minutes |",
            "|---|---|---:|---:|---:|---:|---|---:|"]
