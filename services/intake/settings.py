@@ -12,8 +12,7 @@ class Settings(ServiceSettings):
     """Intake's settings: `INTAKE_DATABASE_URL`, `INTAKE_PORT`, the keys of the parties' personal
     data at rest, plus the shared ones."""
 
-    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore", populate_by_name=True,
-                                      hide_input_in_errors=True)
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore", populate_by_name=True)
     service: str = "intake"
     idempotency_ttl_hours: int = 24 * 7
 

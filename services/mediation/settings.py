@@ -7,8 +7,7 @@ class Settings(ServiceSettings):
     """Mediation's settings: `MEDIATION_DATABASE_URL`, `MEDIATION_PORT`, `MEDIATION_SWEEP_INTERVAL_SECONDS`,
     plus the shared ones."""
 
-    model_config = SettingsConfigDict(env_prefix="MEDIATION_", extra="ignore", populate_by_name=True,
-                                      hide_input_in_errors=True)
+    model_config = SettingsConfigDict(env_prefix="MEDIATION_", extra="ignore", populate_by_name=True)
     service: str = "mediation"
     # how often the offer, deadline and contact sweepers look for due cases; a case is at most this late
     sweep_interval_seconds: float = 30.0

@@ -21,8 +21,7 @@ class Settings(ServiceSettings):
     (APP_ENV), so a production deployment refuses internal webhook URLs unless told otherwise.
     """
 
-    model_config = SettingsConfigDict(env_prefix="NOTIFY_", extra="ignore", populate_by_name=True,
-                                      hide_input_in_errors=True)
+    model_config = SettingsConfigDict(env_prefix="NOTIFY_", extra="ignore", populate_by_name=True)
     service: str = "notify"
 
     allow_private_webhooks: bool | None = None

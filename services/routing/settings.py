@@ -7,8 +7,7 @@ from shared.settings import ServiceSettings
 class Settings(ServiceSettings):
     """Routing's settings: `ROUTING_DATABASE_URL`, `ROUTING_PORT`, plus the shared ones."""
 
-    model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore", populate_by_name=True,
-                                      hide_input_in_errors=True)
+    model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore", populate_by_name=True)
     service: str = "routing"
     # how often closed joint-choice windows (2021 Art 10) are looked for: `ROUTING_CHOICE_SWEEP_SECONDS`
     choice_sweep_seconds: float = 30.0
