@@ -20,7 +20,8 @@ from services.intake.store.sealed import PARTY_DATA, id_number_hash
 from shared.sealed import LookupKey
 
 REPEAT, NUMBER = 7, 20
-# One intake request in the platform run of 2026-12-02 (1/70.9 s at full speed, docs/BENCHMARKS.md).
+# One intake request when no platform run says better (1/70.9 s, intake at full speed on 2026-12-02);
+# `make bench` weighs sealing against its own run's intake instead (bench/run.py).
 REQUEST_MS = 14.1
 
 
@@ -65,7 +66,7 @@ def measure(case_count: int) -> dict[int, tuple[int, float, float]]:
 
 def section(case_count: int, request_ms: float) -> list[str]:
     lines = ["| parties | cases | seal + hash on filing (µs per case) | open on the clerk's read (µs per case) "
-             f"| filing's share of a {request_ms:g} ms request |",
+             f"| filing's share of a {request_ms:.1f} ms request |",
              "|---:|---:|---:|---:|---:|"]
     for count, (cases, write_us, read_us) in measure(case_count).items():
         lines.append(f"| {count} | {cases} | {write_us:,.0f} | {read_us:,.0f} | {write_us / (request_ms * 10):.2f}% |")
