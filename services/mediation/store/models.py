@@ -12,6 +12,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Table,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
+from shared.holiday_rows import HolidayYearColumns
 from shared.idempotency import idempotency_keys
 from shared.messaging import messaging_tables
 
@@ -97,21 +98,13 @@ class Mediation(Base):
     )
 
 
-class HolidayYear(Base):
+class HolidayYear(HolidayYearColumns, Base):
     """One version of one year's holiday arrangement (国务院办公厅关于某年部分节假日安排的通知):
     the rest days of its public holidays and its make-up working days. Rows are only added: the
     newest version of a year is in force, the older ones and who loaded each stay as the record."""
 
     __tablename__ = "holiday_years"
 
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    holidays: Mapped[list] = mapped_column(JSON)  # ISO dates, sorted
-    make_up_working_days: Mapped[list] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(String(200))
-    notice: Mapped[str | None] = mapped_column(String(200))
-    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     loaded_by: Mapped[str] = mapped_column(String(120))
 
 

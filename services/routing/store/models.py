@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Index, Integer, String, Table, UniqueConst
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
+from shared.holiday_rows import HolidayYearColumns
 from shared.messaging import messaging_tables
 
 
@@ -81,20 +82,12 @@ Index("ix_routed_cases_choice_provisional", RoutedCase.case_id,
       sqlite_where=RoutedCase.choice_calendar_provisional.is_(True))
 
 
-class HolidayYear(Base):
+class HolidayYear(HolidayYearColumns, Base):
     """Routing's copy of mediation's holiday table: every version of every year that arrived as
     `calendar.year_loaded`. The newest version of a year is in force, over what the code ships."""
 
     __tablename__ = "holiday_years"
 
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    holidays: Mapped[list] = mapped_column(JSON)  # ISO dates, sorted
-    make_up_working_days: Mapped[list] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(String(200))
-    notice: Mapped[str | None] = mapped_column(String(200))
-    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when ops loaded it into mediation
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
