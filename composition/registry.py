@@ -24,4 +24,5 @@ def runtime_for(service: str, settings: ServiceSettings, bus: Bus) -> ServiceRun
 
 def bus_for(settings: ServiceSettings) -> Bus:
     return create_bus(settings.bus_url, topology=QUEUES, max_attempts=settings.consumer_max_attempts,
-                      retry_delay_ms=settings.consumer_retry_delay_ms, max_batch=settings.consumer_batch_size)
+                      retry_delay_ms=settings.consumer_retry_delay_ms, max_batch=settings.consumer_batch_size,
+                      linger_ms=settings.batch_linger_ms)

@@ -104,11 +104,11 @@ class Outbox:
 
     def __init__(self, db: Database, tables: MessagingTables, bus: Bus, service: str,
                  *, poll_seconds: float = 0.2, batch_size: int = 200, shutdown: Shutdown | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, linger_seconds: float = 0.0) -> None:
         self.db, self.table, self.parked, self.bus, self.service = db, tables.outbox, tables.parked, bus, service
         self.clock = clock or SystemClock()
         self.shutdown = shutdown or Shutdown()
-        self.poll_seconds, self.batch_size = poll_seconds, batch_size
+        self.poll_seconds, self.batch_size, self.linger_seconds = poll_seconds, batch_size, linger_seconds
         self._insert = self.table.insert()
         self._pending = self._pending_query()
         self.last_advanced = time.monotonic()
@@ -143,7 +143,8 @@ class Outbox:
         except Exception:
             log.warning("could not count parked outbox rows", service=self.service, exc_info=True)
         await poll_forever(self.publish_pending, wake=self._wake, poll_seconds=self.poll_seconds,
-                           batch_size=self.batch_size, name=f"{self.service}.outbox", shutdown=self.shutdown)
+                           batch_size=self.batch_size, name=f"{self.service}.outbox", shutdown=self.shutdown,
+                           linger_seconds=self.linger_seconds)
 
     async def publish_pending(self) -> int:
         """Publish one batch in id order, the cases side by side; a case stops at its first failure, so

@@ -46,12 +46,13 @@ class Shutdown:
 
 async def poll_forever(one_pass: Callable[[], Awaitable[int]], *, poll_seconds: float, name: str,
                        shutdown: Shutdown, wake: asyncio.Event | None = None, batch_size: int | None = None,
-                       wait_first: bool = False) -> None:
+                       wait_first: bool = False, linger_seconds: float = 0.0) -> None:
     """Passes until shutdown is requested: every background loop of the platform (the outbox relay,
     notify's workers, the sweepers, the calendar refresh). A pass that filled a batch (`batch_size`)
     is followed at once by the next; otherwise the loop sleeps `poll_seconds`, or until `wake` is set.
     A failed pass is logged and tried again after the sleep. `wait_first`: sleep before the first pass
-    (replicas starting together do not all sweep at once)."""
+    (replicas starting together do not all sweep at once). `linger_seconds`: once woken, wait that long
+    before the pass, so that the commits close behind the one that woke it go in the same pass."""
     wake = wake if wake is not None else asyncio.Event()
     if wait_first:
         await shutdown.nap(poll_seconds, wake)
@@ -67,6 +68,8 @@ async def poll_forever(one_pass: Callable[[], Awaitable[int]], *, poll_seconds: 
             done = 0
         if batch_size is None or done < batch_size:
             await shutdown.nap(poll_seconds, wake)
+            if linger_seconds > 0 and wake.is_set():
+                await shutdown.nap(linger_seconds)
 
 
 async def refresh_forever(refresh: Callable[[], Awaitable[object]], *, poll_seconds: float, name: str,

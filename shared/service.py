@@ -55,7 +55,7 @@ class ServiceRuntime:
         self.metadata, self.tables = metadata, tables
         self.shutdown = Shutdown()
         self.outbox = Outbox(self.events_db, tables, bus, self.name, poll_seconds=settings.outbox_poll_seconds,
-                             shutdown=self.shutdown, clock=self.clock)
+                             shutdown=self.shutdown, clock=self.clock, linger_seconds=settings.batch_linger_ms / 1000)
         self.db.on_commit(self.outbox.on_commit)
         self._tasks: list[asyncio.Task] = []
 

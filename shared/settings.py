@@ -54,6 +54,9 @@ class ServiceSettings(BaseSettings):
     consumer_retry_delay_ms: int = Field(2000, validation_alias="CONSUMER_RETRY_DELAY_MS")
     # At most this many events in one consumer transaction (fewer when fewer have arrived).
     consumer_batch_size: int = Field(100, ge=1, le=1000, validation_alias="CONSUMER_BATCH_SIZE")
+    # How long a consumer, having received an event, and the outbox relay, woken by a commit, wait
+    # for more before their transaction: the events of several cases then share one (0: never wait).
+    batch_linger_ms: int = Field(10, ge=0, le=1000, validation_alias="BATCH_LINGER_MS")
     # How often the backlog gauges (shared/backlog.py) are read from the database and the broker.
     metrics_sample_seconds: float = Field(15.0, gt=0, validation_alias="METRICS_SAMPLE_SECONDS")
 

@@ -55,10 +55,15 @@ async def run_batch(sub: Subscription, envelopes: Sequence[Envelope]) -> Sequenc
         return [exc] * len(envelopes)
 
 
-async def take_batch(queue: asyncio.Queue, max_batch: int) -> list:
-    """Wait for one item, then take whatever else is already there, up to `max_batch`: a lone message
-    goes at once, a burst goes in one transaction."""
+async def take_batch(queue: asyncio.Queue, max_batch: int, linger_s: float = 0.0) -> list:
+    """Wait for one item, then for `linger_s` more unless a whole batch is there already, then take
+    whatever has arrived, up to `max_batch`. Without the linger a process that keeps up takes its
+    events one transaction each; a few milliseconds put the events of several cases in one, which
+    under load saves more CPU (one BEGIN, inbox claim, COMMIT and ack round per batch) than it costs
+    in latency."""
     batch = [await queue.get()]
+    if linger_s > 0 and queue.qsize() + 1 < max_batch:
+        await asyncio.sleep(linger_s)
     while len(batch) < max_batch and not queue.empty():
         batch.append(queue.get_nowait())
     return batch
@@ -91,10 +96,12 @@ class Bus(ABC):
     to the queue's dead-letter queue (`<queue>.dlq`) instead of looping forever.
     """
 
-    def __init__(self, *, max_attempts: int = 5, retry_delay_ms: int = 2000, max_batch: int = 100) -> None:
+    def __init__(self, *, max_attempts: int = 5, retry_delay_ms: int = 2000, max_batch: int = 100,
+                 linger_ms: int = 0) -> None:
         self.max_attempts = max_attempts
         self.retry_delays = retry_delays_ms(retry_delay_ms, max_attempts)
         self.max_batch = max_batch
+        self.linger_s = linger_ms / 1000
         self.subscriptions: list[Subscription] = []
 
     def subscribe(self, queue: str, event_types: Sequence[str], handler: Handler) -> None:
@@ -102,7 +109,7 @@ class Bus(ABC):
         self.subscribe_batch(queue, event_types, one_by_one(handler))
 
     def subscribe_batch(self, queue: str, event_types: Sequence[str], handler: BatchHandler) -> None:
-        """Deliver messages in batches of up to `max_batch` (what has arrived, never waiting for more)."""
+        """Deliver messages in batches of up to `max_batch` (what has arrived within `linger_ms` of the first)."""
         self.subscriptions.append(Subscription(queue, tuple(event_types), handler))
 
     @abstractmethod

@@ -49,7 +49,7 @@ class InMemoryBus(Bus):
     async def _work(self, sub: Subscription) -> None:
         queue = self._queues[sub.queue]
         while True:
-            deliveries = await take_batch(queue, self.max_batch)
+            deliveries = await take_batch(queue, self.max_batch, self.linger_s)
             outcomes = await run_batch(sub, [d.envelope for d in deliveries])
             for delivery, failure in zip(deliveries, outcomes, strict=True):
                 if failure is None:

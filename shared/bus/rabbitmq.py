@@ -173,7 +173,7 @@ class RabbitMQBus(Bus):
         One batch at a time per queue and process: the handler's transaction then never waits on a
         lock that its own process's other batch holds."""
         while True:
-            messages = await take_batch(arrived, self.max_batch)
+            messages = await take_batch(arrived, self.max_batch, self.linger_s)
             try:
                 await self._handle(sub, messages)
             except asyncio.CancelledError:

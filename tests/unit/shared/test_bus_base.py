@@ -57,6 +57,25 @@ async def test_take_batch_takes_what_has_arrived_up_to_the_limit():
     assert await take_batch(queue, 3) == [3, 4]
 
 
+async def test_take_batch_lingers_for_what_arrives_just_after_the_first():
+    queue: asyncio.Queue = asyncio.Queue()
+    queue.put_nowait("first")
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.02, queue.put_nowait, "close behind")
+    loop.call_later(0.5, queue.put_nowait, "too late")
+    assert await take_batch(queue, 10, linger_s=0.2) == ["first", "close behind"]
+    assert queue.qsize() == 0  # "too late" is the next batch's
+
+
+async def test_take_batch_does_not_linger_when_a_whole_batch_is_there():
+    queue: asyncio.Queue = asyncio.Queue()
+    for i in range(3):
+        queue.put_nowait(i)
+    started = asyncio.get_running_loop().time()
+    assert await take_batch(queue, 3, linger_s=5) == [0, 1, 2]
+    assert asyncio.get_running_loop().time() - started < 1
+
+
 class RecordingBus(InMemoryBus):
     def __init__(self, refuse: set[str]) -> None:
         super().__init__()

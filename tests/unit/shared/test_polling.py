@@ -97,3 +97,28 @@ async def test_a_failed_pass_is_tried_again_after_the_sleep():
 
     await asyncio.wait_for(poll_forever(one_pass, poll_seconds=0.01, name="test", shutdown=shutdown), 1)
     assert len(attempts) == 2
+
+
+async def test_a_woken_loop_lingers_so_the_commits_close_behind_go_in_one_pass():
+    shutdown, wake = Shutdown(), asyncio.Event()
+    waiting: list[int] = []
+    passes: list[int] = []
+
+    async def one_pass() -> int:
+        passes.append(len(waiting))
+        waiting.clear()
+        return 0
+
+    loop = asyncio.create_task(poll_forever(one_pass, wake=wake, poll_seconds=3600, batch_size=10, name="test",
+                                            shutdown=shutdown, linger_seconds=0.2))
+    while not passes:
+        await asyncio.sleep(0.01)
+    for commit in range(3):  # three commits in quick succession, each waking the loop
+        waiting.append(commit)
+        wake.set()
+        await asyncio.sleep(0.02)
+    while len(passes) < 2:
+        await asyncio.sleep(0.01)
+    shutdown.request()
+    await asyncio.wait_for(loop, 2)
+    assert passes == [0, 3]
