@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.domain.read_model import replay, to_timeline_entry
+from services.intake.domain.read_model import replay
 from services.intake.store import cases as repo
 from services.intake.store.models import Case
+from shared.db import Database
 from shared.events import Envelope
 
 
-async def record_event(session: AsyncSession, envelope: Envelope, case: Case | None = None) -> bool:
-    """Put an event on the case's timeline and rebuild the read model. False if the case is unknown."""
-    case = case or await repo.case_for_update(session, envelope.case_id)
-    if case is None:
+async def record_event(session: AsyncSession, db: Database, envelope: Envelope, case: Case | None = None) -> bool:
+    """Put an event on the case's timeline and rebuild the read model. False if the case is unknown.
+
+    The case row is locked first (unless the caller holds `case`, locked), so the events of one case
+    are replayed one after the other and none is left out of the view a concurrent one writes."""
+    updated_at = case.updated_at if case is not None else await repo.lock_case(session, envelope.case_id)
+    if updated_at is None:
         return False
-    await repo.add_timeline_entry(session, envelope)
-    entries = [to_timeline_entry({"event_id": r.event_id, "type": r.type, "case_id": case.id,
-                                  "occurred_at": r.occurred_at, "data": r.data})[1]
-               for r in await repo.timeline_of(session, case.id)]
-    repo.apply_view(case, replay(case.id, entries))
+    if not await repo.add_timeline_entry(session, db, envelope):
+        return True  # a redelivery: the transaction that put it on the timeline derived the view with it
+    view = replay(envelope.case_id, await repo.timeline_entries(session, envelope.case_id))
+    columns = repo.read_model_columns(view, updated_at)
+    await repo.store_view(session, envelope.case_id, columns)
+    if case is not None:
+        repo.show_view(case, columns)
     return True

@@ -28,4 +28,4 @@ async def withdraw(session: AsyncSession, rt: Any, case: Case, *, reason: str | 
                             {"reason": reason, "withdrawn_by": by, "court_code": case.court_code, "stage": case.stage},
                             occurred_at=rt.clock.now())
     await rt.outbox.add(session, envelope)
-    await record_event(session, envelope, case)
+    await record_event(session, rt.db, envelope, case)

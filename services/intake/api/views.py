@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
+from sqlalchemy import Row
+
 from services.intake.domain.reference import MODE_BY_STAGE
-from services.intake.store.models import Case, TimelineRow
+from services.intake.store.models import Case
 from shared.masking import mask_id_number, mask_phone
 
 
@@ -37,7 +39,8 @@ def _party(party, reveal: bool) -> dict:
     }
 
 
-def case_view(case: Case, timeline: list[TimelineRow] | None, *, reveal_personal_data: bool) -> dict:
+def case_view(case: Case, timeline: Sequence[Row[Any]] | None, *, reveal_personal_data: bool) -> dict:
+    """The case as GET /v1/cases/{id} shows it; `timeline` its rows (store.cases.timeline_of), None in lists."""
     view = case.view or {}
     body = {
         **created_view(case),

@@ -16,8 +16,8 @@ log = get_logger("intake.read_model")
 TIMELINE_EVENTS = tuple(t for t in EVENT_TYPES if t not in ("case.received", "case.withdrawn"))
 
 
-async def on_event(session: AsyncSession, _rt, envelope: Envelope) -> None:
-    if not await record_event(session, envelope):
+async def on_event(session: AsyncSession, rt, envelope: Envelope) -> None:
+    if not await record_event(session, rt.db, envelope):
         # Every event names a case intake created; an unknown id is a bug elsewhere, not a retry.
         log.error("event for an unknown case ignored", event_type=envelope.type, case_id=envelope.case_id)
 

@@ -2,6 +2,8 @@
 
 Filing writes with Core multi-row statements, one per table for a whole batch, not an ORM flush per
 case: the single create is a batch of one, and 500 cases cost the same handful of round trips.
+The read model's update, which every event of another service runs, is Core too: the case row
+locked and read for the one column it needs, the timeline read as plain rows, one UPDATE.
 """
 
 from __future__ import annotations
@@ -12,15 +14,15 @@ from dataclasses import replace as replaced
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.intake.domain.case_number import format_case_number
-from services.intake.domain.read_model import CaseReadModel, read_model_to_dict, to_timeline_entry
+from services.intake.domain.read_model import CaseReadModel, TimelineEntry, read_model_to_dict, to_timeline_entry
 from services.intake.store.models import Case, CaseNumberCounter, Party, TimelineRow
 from services.intake.store.sealed import id_number_hash
-from shared.db import Database
+from shared.db import Database, rows_affected
 from shared.events import Envelope
 from shared.pagination import after_position
 from shared.sealed import LookupKey
@@ -36,6 +38,17 @@ _TAKE_NUMBERS = (update(COUNTERS)
                  .values(last_sequence=COUNTERS.c.last_sequence + bindparam("b_count"))
                  .returning(COUNTERS.c.last_sequence))
 _SET_NUMBER = update(CASES).where(CASES.c.id == bindparam("b_id")).values(case_number=bindparam("b_number"))
+
+# Built once too: every event another service writes runs these (the read model's update).
+READ_MODEL = ("status", "partner_id", "view", "updated_at")  # the case row's columns the events change
+_LOCK_CASE = select(CASES.c.updated_at).where(CASES.c.id == bindparam("b_id")).with_for_update()
+_TIMELINE_OF = (select(TIMELINE.c.event_id, TIMELINE.c.type, TIMELINE.c.occurred_at, TIMELINE.c.source,
+                       TIMELINE.c.data)
+                .where(TIMELINE.c.case_id == bindparam("b_case"))
+                .order_by(TIMELINE.c.occurred_at, TIMELINE.c.event_id))
+_STORE_VIEW = (update(CASES).where(CASES.c.id == bindparam("b_id"))
+               .values({name: bindparam(f"b_{name}") for name in READ_MODEL}))
+_ADD_TIMELINE_ENTRY: dict[bool, Any] = {}  # per dialect: the INSERT ... ON CONFLICT DO NOTHING
 
 
 async def next_case_numbers(session: AsyncSession, db: Database, court_code: str, year: int,
@@ -121,24 +134,38 @@ def timeline_row(envelope: Envelope) -> dict[str, Any]:
             "source": envelope.source, "data": dict(entry.data)}
 
 
-async def case_for_update(session: AsyncSession, case_id: str) -> Case | None:
-    """The case, its row locked for the read model's update."""
-    # The parties are not part of the read model: do not load them with the case.
-    return await session.get(Case, case_id, with_for_update=True, options=[lazyload(Case.parties)])
+async def lock_case(session: AsyncSession, case_id: str) -> datetime | None:
+    """Lock the case row for the read model's update; its `updated_at`, or None if there is no such case."""
+    return (await session.execute(_LOCK_CASE, {"b_id": case_id})).scalar()
 
 
-async def add_timeline_entry(session: AsyncSession, envelope: Envelope) -> None:
-    """The event on its case's timeline, once: a second copy of it adds nothing."""
-    row = timeline_row(envelope)
-    if await session.get(TimelineRow, row["event_id"]) is None:
-        session.add(TimelineRow(**row))
-        await session.flush()
+async def add_timeline_entry(session: AsyncSession, db: Database, envelope: Envelope) -> bool:
+    """The event on its case's timeline, once: a second copy of it adds nothing (False)."""
+    return await rows_affected(session, _timeline_entry_insert(db), timeline_row(envelope)) > 0
+
+
+def _timeline_entry_insert(db: Database) -> Any:
+    if db.is_sqlite not in _ADD_TIMELINE_ENTRY:
+        _ADD_TIMELINE_ENTRY[db.is_sqlite] = db.insert(TIMELINE).on_conflict_do_nothing(index_elements=["event_id"])
+    return _ADD_TIMELINE_ENTRY[db.is_sqlite]
+
+
+async def timeline_entries(session: AsyncSession, case_id: str) -> list[TimelineEntry]:
+    """The case's timeline as the read model replays it."""
+    # Stored entries had their personal data dropped on the way in (timeline_row).
+    return [TimelineEntry(row.event_id, row.type, row.occurred_at, row.data or {})
+            for row in await session.execute(_TIMELINE_OF, {"b_case": case_id})]
+
+
+async def timeline_of(session: AsyncSession, case_id: str) -> list[Row[Any]]:
+    """The case's timeline rows, oldest first, as the clerk's view shows them."""
+    return list(await session.execute(_TIMELINE_OF, {"b_case": case_id}))
 
 
 def read_model_columns(view: CaseReadModel, updated_at: datetime) -> dict[str, Any]:
     """The case row's read-model columns for this view (`updated_at` if the view has no event yet)."""
-    stored = read_model_to_dict(view)
-    stored.pop("timeline", None)
+    stored = read_model_to_dict(replaced(view, timeline=()))  # the timeline is kept in its own table
+    stored.pop("timeline")
     stored.update({
         "period_days": view.period_days, "attempt": view.attempt, "next_session_at": view.next_session_at,
         "paused": view.paused,
@@ -156,15 +183,15 @@ def read_model_columns(view: CaseReadModel, updated_at: datetime) -> dict[str, A
             "updated_at": view.updated_at or updated_at}
 
 
-def apply_view(case: Case, view: CaseReadModel) -> None:
-    for column, value in read_model_columns(view, case.updated_at).items():
-        setattr(case, column, value)
+async def store_view(session: AsyncSession, case_id: str, columns: dict[str, Any]) -> None:
+    """Write the case row's read-model columns (read_model_columns) in one UPDATE."""
+    await session.execute(_STORE_VIEW, {"b_id": case_id, **{f"b_{name}": columns[name] for name in READ_MODEL}})
 
 
-async def timeline_of(session: AsyncSession, case_id: str) -> list[TimelineRow]:
-    rows = await session.execute(select(TimelineRow).where(TimelineRow.case_id == case_id)
-                                 .order_by(TimelineRow.occurred_at, TimelineRow.event_id))
-    return list(rows.scalars())
+def show_view(case: Case, columns: dict[str, Any]) -> None:
+    """Give a loaded case the read-model columns store_view wrote, as if read back (no second UPDATE)."""
+    for name in READ_MODEL:
+        set_committed_value(case, name, columns[name])
 
 
 async def list_cases(session: AsyncSession, *, court_code: str | None, status: str | None, category: str | None,
