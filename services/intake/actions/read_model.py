@@ -14,15 +14,12 @@ from shared.events import Envelope
 async def record_event(session: AsyncSession, db: Database, envelope: Envelope, case: Case | None = None) -> bool:
     """Put an event on the case's timeline and rebuild the read model. False if the case is unknown.
 
-    The case row is locked first (unless the caller holds `case`, locked), so the events of one case
-    are replayed one after the other and none is left out of the view a concurrent one writes."""
-    updated_at = case.updated_at if case is not None else await repo.lock_case(session, envelope.case_id)
-    if updated_at is None:
-        return False
+    `case` is the case row if the caller has it loaded (and locked): it then shows the new view."""
     if not await repo.add_timeline_entry(session, db, envelope):
-        return True  # a redelivery: the transaction that put it on the timeline derived the view with it
+        # A redelivery, whose first delivery derived the view with it; or an unknown case.
+        return case is not None or await repo.case_exists(session, envelope.case_id)
     view = replay(envelope.case_id, await repo.timeline_entries(session, envelope.case_id))
-    columns = repo.read_model_columns(view, updated_at)
+    columns = repo.read_model_columns(view, envelope.occurred_at)  # the view has this event: never its fallback
     await repo.store_view(session, envelope.case_id, columns)
     if case is not None:
         repo.show_view(case, columns)

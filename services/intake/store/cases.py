@@ -3,7 +3,8 @@
 Filing writes with Core multi-row statements, one per table for a whole batch, not an ORM flush per
 case: the single create is a batch of one, and 500 cases cost the same handful of round trips.
 The read model's update, which every event of another service runs, is Core too: the case row
-locked and read for the one column it needs, the timeline read as plain rows, one UPDATE.
+locked by the statement that adds the event to the timeline, the timeline read as plain rows, one
+UPDATE of the case row's read-model columns.
 """
 
 from __future__ import annotations
@@ -41,14 +42,14 @@ _SET_NUMBER = update(CASES).where(CASES.c.id == bindparam("b_id")).values(case_n
 
 # Built once too: every event another service writes runs these (the read model's update).
 READ_MODEL = ("status", "partner_id", "view", "updated_at")  # the case row's columns the events change
-_LOCK_CASE = select(CASES.c.updated_at).where(CASES.c.id == bindparam("b_id")).with_for_update()
+_CASE_EXISTS = select(CASES.c.id).where(CASES.c.id == bindparam("b_id"))
 _TIMELINE_OF = (select(TIMELINE.c.event_id, TIMELINE.c.type, TIMELINE.c.occurred_at, TIMELINE.c.source,
                        TIMELINE.c.data)
                 .where(TIMELINE.c.case_id == bindparam("b_case"))
                 .order_by(TIMELINE.c.occurred_at, TIMELINE.c.event_id))
 _STORE_VIEW = (update(CASES).where(CASES.c.id == bindparam("b_id"))
                .values({name: bindparam(f"b_{name}") for name in READ_MODEL}))
-_ADD_TIMELINE_ENTRY: dict[bool, Any] = {}  # per dialect: the INSERT ... ON CONFLICT DO NOTHING
+_ADD_TIMELINE_ENTRY: dict[bool, Any] = {}  # per dialect (_timeline_entry_insert)
 
 
 async def next_case_numbers(session: AsyncSession, db: Database, court_code: str, year: int,
@@ -134,20 +135,29 @@ def timeline_row(envelope: Envelope) -> dict[str, Any]:
             "source": envelope.source, "data": dict(entry.data)}
 
 
-async def lock_case(session: AsyncSession, case_id: str) -> datetime | None:
-    """Lock the case row for the read model's update; its `updated_at`, or None if there is no such case."""
-    return (await session.execute(_LOCK_CASE, {"b_id": case_id})).scalar()
-
-
 async def add_timeline_entry(session: AsyncSession, db: Database, envelope: Envelope) -> bool:
-    """The event on its case's timeline, once: a second copy of it adds nothing (False)."""
+    """The event on its case's timeline, once, the case row locked until commit so that the events
+    of a case are replayed one after the other. False if nothing was added: a second copy of the
+    event, or no such case (case_exists tells which)."""
     return await rows_affected(session, _timeline_entry_insert(db), timeline_row(envelope)) > 0
 
 
 def _timeline_entry_insert(db: Database) -> Any:
+    """INSERT ... SELECT FROM cases ... FOR UPDATE ... ON CONFLICT DO NOTHING: the lock and the row in
+    one statement, the row only if the case exists. The timeline is read by a later statement,
+    whose snapshot (READ COMMITTED) sees every event committed by the holders of the lock before."""
     if db.is_sqlite not in _ADD_TIMELINE_ENTRY:
-        _ADD_TIMELINE_ENTRY[db.is_sqlite] = db.insert(TIMELINE).on_conflict_do_nothing(index_elements=["event_id"])
+        columns = [column.name for column in TIMELINE.c]
+        locked = (select(*[CASES.c.id if name == "case_id" else bindparam(name, type_=TIMELINE.c[name].type)
+                           for name in columns])
+                  .where(CASES.c.id == bindparam("case_id")).with_for_update())
+        _ADD_TIMELINE_ENTRY[db.is_sqlite] = (db.insert(TIMELINE).from_select(columns, locked)
+                                             .on_conflict_do_nothing(index_elements=["event_id"]))
     return _ADD_TIMELINE_ENTRY[db.is_sqlite]
+
+
+async def case_exists(session: AsyncSession, case_id: str) -> bool:
+    return (await session.execute(_CASE_EXISTS, {"b_id": case_id})).first() is not None
 
 
 async def timeline_entries(session: AsyncSession, case_id: str) -> list[TimelineEntry]:
