@@ -165,9 +165,12 @@ def validate_mobile(phone: str) -> str:
         parsed = phonenumbers.parse(phone, "CN")
     except NumberParseException:
         raise InvalidIdentity("phone_format", "not a phone number") from None
-    if phonenumbers.region_code_for_number(parsed) != "CN" or not phonenumbers.is_valid_number(parsed):
+    # A number of the CN region is valid exactly when its type is known: is_valid_number would match
+    # it against the region's patterns a second time.
+    kind = phonenumbers.number_type(parsed) if phonenumbers.region_code_for_number(parsed) == "CN" else None
+    if kind in (None, PhoneNumberType.UNKNOWN):
         raise InvalidIdentity("phone_invalid", "not a valid mainland China phone number")
-    if phonenumbers.number_type(parsed) != PhoneNumberType.MOBILE:
+    if kind != PhoneNumberType.MOBILE:
         raise InvalidIdentity("phone_not_mobile", "not a mobile number")
     return phonenumbers.national_significant_number(parsed)
 
