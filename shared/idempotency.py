@@ -72,6 +72,7 @@ class IdempotencyKeys:
         keys = self.table.c
         self._remember = (update(self.table).where(keys.scope == bindparam("b_scope"), keys.key == bindparam("b_key"))
                           .values(status_code=bindparam("b_status"), response=bindparam("b_response")))
+        self._claims: dict[bool, Any] = {}  # per dialect (is_sqlite): built once, as every request claims
 
     async def claim_many(self, session: AsyncSession, db: Database, scope: str, fingerprints: Mapping[str, str],
                          now: datetime) -> dict[str, Replay]:
@@ -86,8 +87,7 @@ class IdempotencyKeys:
         keys = self.table.c
         rows = [{"scope": scope, "key": key, "request_hash": fingerprints[key], "status_code": 0, "response": {},
                  "created_at": now} for key in sorted(fingerprints)]
-        claim = db.insert(self.table).on_conflict_do_nothing(index_elements=["scope", "key"]).returning(keys.key)
-        claimed = set((await session.execute(claim, rows)).scalars())
+        claimed = set((await session.execute(self._claim(db), rows)).scalars())
         taken = [key for key in fingerprints if key not in claimed]
         if not taken:
             return {}
@@ -95,6 +95,12 @@ class IdempotencyKeys:
                                         .where(keys.scope == scope, keys.key.in_(taken)))
         return {row.key: Replay(row.status_code, row.response, row.request_hash == fingerprints[row.key])
                 for row in earlier}
+
+    def _claim(self, db: Database) -> Any:
+        if db.is_sqlite not in self._claims:
+            self._claims[db.is_sqlite] = (db.insert(self.table).on_conflict_do_nothing(index_elements=["scope", "key"])
+                                          .returning(self.table.c.key))
+        return self._claims[db.is_sqlite]
 
     async def claim(self, session: AsyncSession, db: Database, scope: str, key: str, fingerprint: str,
                     now: datetime) -> Replay | None:
