@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,9 @@ from shared.pagination import after_position
 
 DELIVERY_STATUSES = ("pending", "succeeded", "failed", "dead")
 REPLAYABLE = ("failed", "dead")
+
+_DELIVERIES = Delivery.__table__
+_ADD_DELIVERIES: dict[bool, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -52,16 +56,25 @@ async def add_message(session: AsyncSession, db: Database, *, message_id: str, e
 
 async def add_deliveries(session: AsyncSession, db: Database, *, message_seq: int, webhook_id: str, event_type: str,
                          case_id: str, occurred_at: datetime, endpoints: list, now: datetime) -> int:
-    """One pending delivery per endpoint, in one INSERT."""
+    """One pending delivery per endpoint, in one statement."""
     if not endpoints:
         return 0
-    await session.execute(db.insert(Delivery.__table__).values([
+    await session.execute(_delivery_insert(db), [
         dict(id=str(uuid.uuid4()), endpoint_id=endpoint.id, message_seq=message_seq, webhook_id=webhook_id,
              event_type=event_type, case_id=case_id, occurred_at=occurred_at, status="pending", attempts=0,
              round_failures=0, next_attempt_at=now, created_at=now, updated_at=now)
-        for endpoint in endpoints]).on_conflict_do_nothing(index_elements=["endpoint_id", "message_seq"]))
+        for endpoint in endpoints])
     queue_work(session, WEBHOOKS)
     return len(endpoints)
+
+
+def _delivery_insert(db: Database) -> Any:
+    """Built once per dialect and run with one parameter set per endpoint: a multi-row VALUES would be
+    compiled anew for every event."""
+    if db.is_sqlite not in _ADD_DELIVERIES:
+        _ADD_DELIVERIES[db.is_sqlite] = (db.insert(_DELIVERIES)
+                                         .on_conflict_do_nothing(index_elements=["endpoint_id", "message_seq"]))
+    return _ADD_DELIVERIES[db.is_sqlite]
 
 
 def _not_behind_an_earlier_one():

@@ -1,17 +1,26 @@
-"""Webhook endpoints: registration, ownership, secret rotation, and their health."""
+"""Webhook endpoints: registration, ownership, secret rotation, and their health.
+
+Which endpoints hear an event is asked once per event: that statement is Core, built once."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, or_, select, update
+from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.retry import failing_reason, should_disable_endpoint
 from services.notify.domain.signing import new_secret
 from services.notify.store.models import Delivery, WebhookEndpoint
 from shared.pagination import after_position
+
+_ENDPOINTS = WebhookEndpoint.__table__
+_SUBSCRIBED = (select(_ENDPOINTS.c.id, _ENDPOINTS.c.partner_id, _ENDPOINTS.c.event_types)
+               .where(_ENDPOINTS.c.enabled.is_(True), _ENDPOINTS.c.deleted_at.is_(None),
+                      or_(_ENDPOINTS.c.partner_id.is_(None),
+                          _ENDPOINTS.c.partner_id.in_(bindparam("partners", expanding=True))))
+               .order_by(_ENDPOINTS.c.created_at, _ENDPOINTS.c.id))
 
 
 async def create_endpoint(session: AsyncSession, *, partner_id: str | None, url: str, event_types: list[str],
@@ -45,14 +54,7 @@ async def list_endpoints(session: AsyncSession, *, partner_id: str | None, curso
 async def subscribed_endpoints(session: AsyncSession, concerned: frozenset[str]) -> list[Row]:
     """(id, partner_id, event_types) of the enabled endpoints of ops and of the concerned partners
     (event types are filtered by the caller). Columns, not entities: this runs for every event."""
-    table = WebhookEndpoint.__table__
-    owner: ColumnElement[bool] = table.c.partner_id.is_(None)
-    if concerned:
-        owner = or_(owner, table.c.partner_id.in_(sorted(concerned)))
-    query = (select(table.c.id, table.c.partner_id, table.c.event_types)
-             .where(table.c.enabled.is_(True), table.c.deleted_at.is_(None), owner)
-             .order_by(table.c.created_at, table.c.id))
-    return list((await session.execute(query)).all())
+    return list((await session.execute(_SUBSCRIBED, {"partners": sorted(concerned)})).all())
 
 
 async def enabled_endpoint_ids(session: AsyncSession, partner_id: str | None) -> list[str]:

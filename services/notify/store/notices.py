@@ -1,12 +1,15 @@
-"""Notices to parties: queued by the consumer, claimed and sent by the notice worker."""
+"""Notices to parties: queued by the consumer, claimed and sent by the notice worker.
+
+The consumer queues notices for many events: those statements are Core, built once."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.notice_plan import PlannedNotice
@@ -14,6 +17,15 @@ from services.notify.domain.notices import NoticeKind
 from services.notify.store.models import Contact, Notice
 from services.notify.store.queued import NOTICES, queue_work
 from shared.db import Database
+
+_NOTICES = Notice.__table__
+_ADD_NOTICES: dict[bool, Any] = {}
+_CANCEL_PENDING = (update(_NOTICES)
+                   .where(_NOTICES.c.case_id == bindparam("of_case"), _NOTICES.c.kind == bindparam("of_kind"),
+                          _NOTICES.c.status == "pending")
+                   .values(status="cancelled", last_error=bindparam("reason")))
+
+
 
 
 @dataclass(frozen=True)
@@ -31,24 +43,31 @@ class NoticeClaim:
 
 async def add_notices(session: AsyncSession, db: Database, *, case_id: str, event_id: str,
                       planned: list[PlannedNotice], due_at: datetime, now: datetime) -> None:
-    """The event's notices in one INSERT; a redelivered event's are already there and stay as they are."""
+    """The event's notices in one statement; a redelivered event's are already there and stay as they are."""
     if not planned:
         return
-    await session.execute(db.insert(Notice.__table__).values([
+    await session.execute(_notice_insert(db), [
         dict(id=str(uuid.uuid4()), case_id=case_id, event_id=event_id, party_id=notice.party_id,
              kind=notice.kind.value, channel=notice.channel,
              status="failed" if notice.error else "pending", last_error=notice.error,
              subject=notice.subject, body=notice.body, sms_template=notice.sms_template,
              sms_params=notice.sms_params, due_at=due_at, attempts=0, created_at=now)
-        for notice in planned]).on_conflict_do_nothing(index_elements=["event_id", "party_id", "channel", "kind"]))
+        for notice in planned])
     queue_work(session, NOTICES)
+
+
+def _notice_insert(db: Database) -> Any:
+    """Built once per dialect and run with one parameter set per notice: a multi-row VALUES would be
+    compiled anew for every event."""
+    if db.is_sqlite not in _ADD_NOTICES:
+        _ADD_NOTICES[db.is_sqlite] = (db.insert(_NOTICES).on_conflict_do_nothing(
+            index_elements=["event_id", "party_id", "channel", "kind"]))
+    return _ADD_NOTICES[db.is_sqlite]
 
 
 async def cancel_pending(session: AsyncSession, case_id: str, kind: NoticeKind, reason: str) -> None:
     """Void reminders that no longer apply (a new deadline, or the mediation has ended)."""
-    await session.execute(update(Notice).where(Notice.case_id == case_id, Notice.kind == kind.value,
-                                               Notice.status == "pending")
-                          .values(status="cancelled", last_error=reason))
+    await session.execute(_CANCEL_PENDING, {"of_case": case_id, "of_kind": kind.value, "reason": reason})
 
 
 async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: timedelta,
