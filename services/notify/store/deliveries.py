@@ -1,15 +1,19 @@
-"""Webhook messages and their deliveries: fan-out, claiming due work, the attempt log, retry and replay."""
+"""Webhook messages and their deliveries: fan-out, claiming due work, the attempt log, retry and replay.
+
+The fan-out runs for every event, the worker's claim and record for every pass: their statements
+are Core, built once (loading and flushing ORM rows, and compiling statements built anew per call,
+was most of their cost)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from services.notify.store.models import Delivery, DeliveryAttempt, WebhookEndpoint, WebhookMessage
 from services.notify.store.queued import WEBHOOKS, queue_work
@@ -20,6 +24,8 @@ DELIVERY_STATUSES = ("pending", "succeeded", "failed", "dead")
 REPLAYABLE = ("failed", "dead")
 
 _DELIVERIES = Delivery.__table__
+_ENDPOINTS = WebhookEndpoint.__table__
+_MESSAGES = WebhookMessage.__table__
 _ADD_DELIVERIES: dict[bool, Any] = {}
 
 
@@ -77,54 +83,133 @@ def _delivery_insert(db: Database) -> Any:
     return _ADD_DELIVERIES[db.is_sqlite]
 
 
-def _not_behind_an_earlier_one():
+def _not_behind_an_earlier_one() -> ColumnElement[bool]:
     """No earlier event of the same case is still waiting for the same endpoint (order per case)."""
-    earlier = aliased(Delivery)
+    earlier, this = _DELIVERIES.alias("earlier"), _DELIVERIES.c
     return ~exists().where(
-        earlier.endpoint_id == Delivery.endpoint_id,
-        earlier.case_id == Delivery.case_id,
-        earlier.status == "pending",
-        or_(earlier.occurred_at < Delivery.occurred_at,
-            and_(earlier.occurred_at == Delivery.occurred_at, earlier.message_seq < Delivery.message_seq)),
+        earlier.c.endpoint_id == this.endpoint_id,
+        earlier.c.case_id == this.case_id,
+        earlier.c.status == "pending",
+        or_(earlier.c.occurred_at < this.occurred_at,
+            and_(earlier.c.occurred_at == this.occurred_at, earlier.c.message_seq < this.message_seq)),
     )
+
+
+# The due deliveries, oldest first, with what their attempts need of their endpoint and message.
+# SKIP LOCKED (PostgreSQL; SQLite runs one process and has no row locks) lets replicas claim side by
+# side without taking the same row; only the deliveries are locked.
+_DUE = (select(_DELIVERIES.c.id, _DELIVERIES.c.endpoint_id, _DELIVERIES.c.webhook_id, _DELIVERIES.c.attempts,
+               _DELIVERIES.c.message_seq, _DELIVERIES.c.next_attempt_at.label("was_due"), _ENDPOINTS.c.url,
+               _ENDPOINTS.c.secret, _ENDPOINTS.c.previous_secret, _ENDPOINTS.c.rotated_at, _MESSAGES.c.body,
+               _MESSAGES.c.correlation_id, _MESSAGES.c.traceparent)
+        .select_from(_DELIVERIES.join(_ENDPOINTS, _ENDPOINTS.c.id == _DELIVERIES.c.endpoint_id)
+                     .join(_MESSAGES, _MESSAGES.c.seq == _DELIVERIES.c.message_seq))
+        .where(_DELIVERIES.c.status == "pending", _DELIVERIES.c.next_attempt_at <= bindparam("now"),
+               _ENDPOINTS.c.enabled.is_(True), _not_behind_an_earlier_one())
+        .order_by(_DELIVERIES.c.next_attempt_at, _DELIVERIES.c.message_seq)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True, of=_DELIVERIES))
+_TAKEN = _DUE.subquery("due")
+# PostgreSQL: takes the due rows and pushes their lease in one statement, returning what _DUE read.
+_CLAIM = (update(_DELIVERIES).where(_DELIVERIES.c.id == _TAKEN.c.id)
+          .values(next_attempt_at=bindparam("lease_until")).returning(*_TAKEN.c))
+# SQLite cannot return a joined table's columns from an UPDATE: _DUE, then _LEASE.
+_LEASE = (update(_DELIVERIES).where(_DELIVERIES.c.id.in_(bindparam("ids", expanding=True)))
+          .values(next_attempt_at=bindparam("lease_until")))
 
 
 async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
     """Take due deliveries for one attempt each.
 
     A claimed row stays `pending` with its next attempt pushed past the lease: if this process dies
-    during the attempt, the row simply falls due again. On PostgreSQL, SKIP LOCKED lets replicas
-    claim side by side without taking the same row.
+    during the attempt, the row simply falls due again.
     """
-    query = (select(Delivery, WebhookEndpoint, WebhookMessage.body, WebhookMessage.correlation_id,
-                    WebhookMessage.traceparent)
-             .join(WebhookEndpoint, WebhookEndpoint.id == Delivery.endpoint_id)
-             .join(WebhookMessage, WebhookMessage.seq == Delivery.message_seq)
-             .where(Delivery.status == "pending", Delivery.next_attempt_at <= now,
-                    WebhookEndpoint.enabled.is_(True), _not_behind_an_earlier_one())
-             .order_by(Delivery.next_attempt_at, Delivery.message_seq)
-             .limit(limit))
-    if not db.is_sqlite:
-        query = query.with_for_update(skip_locked=True, of=Delivery)
-    claims = []
-    for delivery, endpoint, body, correlation_id, traceparent in (await session.execute(query)).all():
-        delivery.next_attempt_at = now + lease
-        claims.append(Claim(delivery.id, endpoint.id, delivery.webhook_id, endpoint.url, body, endpoint.secret,
-                            endpoint.previous_secret, endpoint.rotated_at, delivery.attempts + 1, correlation_id,
-                            traceparent))
-    return claims
+    params = {"now": now, "limit": limit, "lease_until": now + lease}
+    if db.is_sqlite:
+        rows: Sequence[Row] = (await session.execute(_DUE, params)).all()
+        if rows:
+            await session.execute(_LEASE, {"ids": [row.id for row in rows], "lease_until": now + lease})
+    else:
+        # RETURNING keeps no order: the claims go out oldest first, as _DUE took them.
+        rows = sorted((await session.execute(_CLAIM, params)).all(), key=lambda row: (row.was_due, row.message_seq))
+    return [Claim(row.id, row.endpoint_id, row.webhook_id, row.url, row.body, row.secret, row.previous_secret,
+                  row.rotated_at, row.attempts + 1, row.correlation_id, row.traceparent) for row in rows]
 
 
-def log_attempt(session: AsyncSession, delivery: Delivery, *, attempt_no: int, at: datetime,
-                status_code: int | None, error: str | None, response_body: str, duration_ms: int) -> None:
-    session.add(DeliveryAttempt(delivery_id=delivery.id, attempt_no=attempt_no, attempted_at=at,
-                                status_code=status_code, error=error, response_body=response_body,
-                                duration_ms=duration_ms))
-    delivery.attempts = max(delivery.attempts, attempt_no)
-    delivery.last_attempt_at = at
-    delivery.last_status_code = status_code
-    delivery.last_error = error
-    delivery.updated_at = at
+# What the worker's record reads and writes back of a delivery (RecordedDelivery).
+_RECORDED = ("status", "attempts", "round_failures", "next_attempt_at", "last_attempt_at", "last_status_code",
+             "last_error", "delivered_at", "updated_at")
+_LOCK_RECORDED = (select(_DELIVERIES.c.id, _DELIVERIES.c.endpoint_id, *(_DELIVERIES.c[name] for name in _RECORDED))
+                  .where(_DELIVERIES.c.id.in_(bindparam("ids", expanding=True))).order_by(_DELIVERIES.c.id)
+                  .with_for_update())
+_WRITE_RECORDED = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("delivery_id"))
+                   .values({name: bindparam(name) for name in _RECORDED}))
+_LOG_ATTEMPTS = insert(DeliveryAttempt.__table__)
+
+
+@dataclass(slots=True)
+class RecordedDelivery:
+    """A delivery as one worker pass records it: read under lock at the pass's start, changed in
+    memory, written back at its end."""
+
+    id: str
+    endpoint_id: str
+    status: str
+    attempts: int
+    round_failures: int
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    delivered_at: datetime | None
+    updated_at: datetime
+
+
+class DeliveryRecords:
+    """The deliveries one worker pass records and their attempt log: changed in memory as the results
+    come, written in two statements at the end (`write`)."""
+
+    def __init__(self, deliveries: dict[str, RecordedDelivery]) -> None:
+        self.deliveries = deliveries
+        self.attempts: list[dict[str, Any]] = []
+
+    @classmethod
+    async def lock(cls, session: AsyncSession, delivery_ids: Iterable[str]) -> DeliveryRecords:
+        """SELECT ... FOR UPDATE in id order, so two passes never wait on each other."""
+        rows = await session.execute(_LOCK_RECORDED, {"ids": sorted(set(delivery_ids))})
+        return cls({row.id: RecordedDelivery(**row._asdict()) for row in rows})
+
+    def log_attempt(self, delivery_id: str, *, attempt_no: int, at: datetime, status_code: int | None,
+                    error: str | None, response_body: str, duration_ms: int) -> RecordedDelivery:
+        """The attempt goes in the log and is the delivery's last; answers the delivery, for the rest
+        of its record."""
+        delivery = self.deliveries[delivery_id]
+        self.attempts.append(dict(delivery_id=delivery_id, attempt_no=attempt_no, attempted_at=at,
+                                  status_code=status_code, error=error, response_body=response_body,
+                                  duration_ms=duration_ms))
+        delivery.attempts = max(delivery.attempts, attempt_no)
+        delivery.last_attempt_at = at
+        delivery.last_status_code = status_code
+        delivery.last_error = error
+        delivery.updated_at = at
+        return delivery
+
+    def bury(self, endpoint_id: str, last_error: str, now: datetime) -> None:
+        """The pass's own deliveries still waiting for an endpoint it switched off are dead, as
+        store.endpoints.write_health marks the others."""
+        for delivery in self.deliveries.values():
+            if delivery.endpoint_id == endpoint_id and delivery.status == "pending":
+                delivery.status, delivery.next_attempt_at = "dead", None
+                delivery.last_error, delivery.updated_at = last_error, now
+
+    async def write(self, session: AsyncSession) -> None:
+        """Every attempt in one INSERT, every delivery recorded in one UPDATE (both executemany)."""
+        if self.attempts:
+            await session.execute(_LOG_ATTEMPTS, self.attempts)
+        if self.deliveries:
+            await session.execute(_WRITE_RECORDED, [
+                {"delivery_id": delivery.id, **{name: getattr(delivery, name) for name in _RECORDED}}
+                for delivery in self.deliveries.values()])
 
 
 async def get_delivery(session: AsyncSession, delivery_id: str, *, lock: bool = False) -> Delivery | None:

@@ -1,10 +1,13 @@
 """Webhook endpoints: registration, ownership, secret rotation, and their health.
 
-Which endpoints hear an event is asked once per event: that statement is Core, built once."""
+Which endpoints hear an event is asked once per event, and the webhook worker keeps their health
+once per pass: those statements are Core, built once (the API's rarer changes stay ORM)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Row, bindparam, or_, select, update
@@ -16,11 +19,25 @@ from services.notify.store.models import Delivery, WebhookEndpoint
 from shared.pagination import after_position
 
 _ENDPOINTS = WebhookEndpoint.__table__
+_DELIVERIES = Delivery.__table__
 _SUBSCRIBED = (select(_ENDPOINTS.c.id, _ENDPOINTS.c.partner_id, _ENDPOINTS.c.event_types)
                .where(_ENDPOINTS.c.enabled.is_(True), _ENDPOINTS.c.deleted_at.is_(None),
                       or_(_ENDPOINTS.c.partner_id.is_(None),
                           _ENDPOINTS.c.partner_id.in_(bindparam("partners", expanding=True))))
                .order_by(_ENDPOINTS.c.created_at, _ENDPOINTS.c.id))
+# The columns of an endpoint's health (EndpointHealth) the webhook worker reads and writes back.
+_HEALTH = ("enabled", "disabled_reason", "disabled_at", "first_failure_at", "consecutive_failures", "updated_at")
+# FOR NO KEY UPDATE: the consumer's new deliveries hold KEY SHARE on their endpoint (foreign key);
+# FOR UPDATE would wait on them, and they on us. In id order, so two passes never wait on each other.
+_LOCK_HEALTH = (select(_ENDPOINTS.c.id, *(_ENDPOINTS.c[name] for name in _HEALTH))
+                .where(_ENDPOINTS.c.id.in_(bindparam("ids", expanding=True))).order_by(_ENDPOINTS.c.id)
+                .with_for_update(key_share=True))
+_WRITE_HEALTH = (update(_ENDPOINTS).where(_ENDPOINTS.c.id == bindparam("endpoint_id"))
+                 .values({name: bindparam(name) for name in _HEALTH}))
+_BURY_PENDING = (update(_DELIVERIES)
+                 .where(_DELIVERIES.c.endpoint_id == bindparam("of_endpoint"), _DELIVERIES.c.status == "pending")
+                 .values(status="dead", next_attempt_at=None, last_error=bindparam("dead_reason"),
+                         updated_at=bindparam("now")))
 
 
 async def create_endpoint(session: AsyncSession, *, partner_id: str | None, url: str, event_types: list[str],
@@ -78,9 +95,12 @@ async def disable_endpoint(session: AsyncSession, endpoint: WebhookEndpoint, rea
     endpoint.disabled_reason = reason
     endpoint.disabled_at = now
     endpoint.updated_at = now
-    await session.execute(
-        update(Delivery).where(Delivery.endpoint_id == endpoint.id, Delivery.status == "pending")
-        .values(status="dead", next_attempt_at=None, last_error=f"endpoint disabled: {reason}", updated_at=now))
+    await session.execute(_BURY_PENDING, {"of_endpoint": endpoint.id, "dead_reason": dead_reason(reason), "now": now})
+
+
+def dead_reason(reason: str) -> str:
+    """The last error of a delivery that died with its endpoint."""
+    return f"endpoint disabled: {reason}"
 
 
 async def delete_endpoint(session: AsyncSession, endpoint: WebhookEndpoint, now: datetime) -> None:
@@ -98,20 +118,71 @@ def enable_endpoint(endpoint: WebhookEndpoint, now: datetime) -> None:
     endpoint.updated_at = now
 
 
-def record_success(endpoint: WebhookEndpoint, now: datetime) -> None:
+@dataclass(slots=True)
+class EndpointHealth:
+    """An endpoint's health as one webhook worker pass keeps it: locked and read at the pass's start,
+    changed in memory by its results in the order they came, written once at its end (write_health)."""
+
+    id: str
+    enabled: bool
+    disabled_reason: str | None
+    disabled_at: datetime | None
+    first_failure_at: datetime | None
+    consecutive_failures: int
+    updated_at: datetime
+    changed: bool = False
+    # Set when the pass switched it off: the last error of the deliveries still waiting for it.
+    buried_with: str | None = None
+
+
+async def lock_health(session: AsyncSession, endpoint_ids: Iterable[str]) -> dict[str, EndpointHealth]:
+    rows = await session.execute(_LOCK_HEALTH, {"ids": sorted(set(endpoint_ids))})
+    return {row.id: EndpointHealth(**row._asdict()) for row in rows}
+
+
+def record_success(endpoint: EndpointHealth, now: datetime) -> None:
     if endpoint.consecutive_failures or endpoint.first_failure_at:
         endpoint.consecutive_failures = 0
         endpoint.first_failure_at = None
-        endpoint.updated_at = now
+        _changed(endpoint, now)
 
 
-async def record_failure(session: AsyncSession, endpoint: WebhookEndpoint, now: datetime) -> bool:
-    """Count a failed attempt; True when that switched the endpoint off (failing for days)."""
+def record_failure(endpoint: EndpointHealth, now: datetime) -> str | None:
+    """Count a failed attempt; when that makes the endpoint one failing for days, the reason to
+    switch it off (`switch_off`)."""
     endpoint.consecutive_failures = (endpoint.consecutive_failures or 0) + 1
     endpoint.first_failure_at = endpoint.first_failure_at or now
-    endpoint.updated_at = now
+    _changed(endpoint, now)
     if endpoint.enabled and should_disable_endpoint(endpoint.first_failure_at, now, endpoint.consecutive_failures):
-        await disable_endpoint(session, endpoint,
-                               failing_reason(endpoint.first_failure_at, endpoint.consecutive_failures), now)
-        return True
-    return False
+        return failing_reason(endpoint.first_failure_at, endpoint.consecutive_failures)
+    return None
+
+
+def switch_off(endpoint: EndpointHealth, reason: str, now: datetime) -> None:
+    """disable_endpoint within a pass: write_health marks what still waits for it dead. The pass's
+    own deliveries are the caller's to mark (their rows are written with the pass's results)."""
+    endpoint.enabled = False
+    endpoint.disabled_reason = reason
+    endpoint.disabled_at = now
+    # Once per pass: a second switch-off would find nothing left waiting.
+    endpoint.buried_with = endpoint.buried_with or dead_reason(reason)
+    _changed(endpoint, now)
+
+
+def _changed(endpoint: EndpointHealth, now: datetime) -> None:
+    endpoint.updated_at = now
+    endpoint.changed = True
+
+
+async def write_health(session: AsyncSession, endpoints: Iterable[EndpointHealth]) -> None:
+    """The pass's changes in one UPDATE, and for the endpoints it switched off, the deliveries still
+    waiting for them marked dead in one more."""
+    changed = [endpoint for endpoint in endpoints if endpoint.changed]
+    if changed:
+        await session.execute(_WRITE_HEALTH, [
+            {"endpoint_id": endpoint.id, **{name: getattr(endpoint, name) for name in _HEALTH}}
+            for endpoint in changed])
+    buried = [{"of_endpoint": endpoint.id, "dead_reason": endpoint.buried_with, "now": endpoint.disabled_at}
+              for endpoint in changed if endpoint.buried_with]
+    if buried:
+        await session.execute(_BURY_PENDING, buried)

@@ -1,15 +1,18 @@
 """Notices to parties: queued by the consumer, claimed and sent by the notice worker.
 
-The consumer queues notices for many events: those statements are Core, built once."""
+The consumer queues notices for many events and the worker claims and records them every pass: the
+statements are Core, built once (loading and flushing ORM rows, and compiling statements built anew
+per call, was most of their cost)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, and_, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.notice_plan import PlannedNotice
@@ -19,13 +22,12 @@ from services.notify.store.queued import NOTICES, queue_work
 from shared.db import Database
 
 _NOTICES = Notice.__table__
+_CONTACTS = Contact.__table__
 _ADD_NOTICES: dict[bool, Any] = {}
 _CANCEL_PENDING = (update(_NOTICES)
                    .where(_NOTICES.c.case_id == bindparam("of_case"), _NOTICES.c.kind == bindparam("of_kind"),
                           _NOTICES.c.status == "pending")
                    .values(status="cancelled", last_error=bindparam("reason")))
-
-
 
 
 @dataclass(frozen=True)
@@ -70,18 +72,90 @@ async def cancel_pending(session: AsyncSession, case_id: str, kind: NoticeKind, 
     await session.execute(_CANCEL_PENDING, {"of_case": case_id, "of_kind": kind.value, "reason": reason})
 
 
+# The due notices, oldest first, with the address their channel needs (only that one: personal data).
+# SKIP LOCKED (PostgreSQL; SQLite runs one process and has no row locks) lets replicas claim side by
+# side without taking the same row; only the notices are locked.
+_DUE = (select(_NOTICES.c.id, _NOTICES.c.channel, _NOTICES.c.subject, _NOTICES.c.body, _NOTICES.c.sms_template,
+               _NOTICES.c.sms_params, _NOTICES.c.attempts, _NOTICES.c.due_at.label("was_due"),
+               case((_NOTICES.c.channel == "email", _CONTACTS.c.email), else_=_CONTACTS.c.phone).label("address"))
+        .select_from(_NOTICES.outerjoin(_CONTACTS, and_(_CONTACTS.c.case_id == _NOTICES.c.case_id,
+                                                        _CONTACTS.c.party_id == _NOTICES.c.party_id)))
+        .where(_NOTICES.c.status == "pending", _NOTICES.c.due_at <= bindparam("now"))
+        .order_by(_NOTICES.c.due_at, _NOTICES.c.id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True, of=_NOTICES))
+_TAKEN = _DUE.subquery("due")
+# PostgreSQL: takes the due rows and pushes their lease in one statement, returning what _DUE read.
+_CLAIM = (update(_NOTICES).where(_NOTICES.c.id == _TAKEN.c.id)
+          .values(due_at=bindparam("lease_until")).returning(*_TAKEN.c))
+# SQLite cannot return a joined table's columns from an UPDATE: _DUE, then this.
+_LEASE = (update(_NOTICES).where(_NOTICES.c.id.in_(bindparam("ids", expanding=True)))
+          .values(due_at=bindparam("lease_until")))
+
+
 async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: timedelta,
                     limit: int) -> list[NoticeClaim]:
-    query = (select(Notice, Contact)
-             .join(Contact, (Contact.case_id == Notice.case_id) & (Contact.party_id == Notice.party_id), isouter=True)
-             .where(Notice.status == "pending", Notice.due_at <= now)
-             .order_by(Notice.due_at, Notice.id).limit(limit))
-    if not db.is_sqlite:
-        query = query.with_for_update(skip_locked=True, of=Notice)
-    claims = []
-    for notice, contact in (await session.execute(query)).all():
-        notice.due_at = now + lease
-        address = None if contact is None else (contact.email if notice.channel == "email" else contact.phone)
-        claims.append(NoticeClaim(notice.id, notice.channel, notice.subject, notice.body, notice.sms_template,
-                                  dict(notice.sms_params or {}), notice.attempts + 1, address))
-    return claims
+    """Take due notices for one attempt each; like deliveries (store.deliveries.claim_due), a claimed
+    notice stays pending with its due time pushed past the lease."""
+    params = {"now": now, "limit": limit, "lease_until": now + lease}
+    if db.is_sqlite:
+        rows: Sequence[Row] = (await session.execute(_DUE, params)).all()
+        if rows:
+            await session.execute(_LEASE, {"ids": [row.id for row in rows], "lease_until": now + lease})
+    else:
+        # RETURNING keeps no order: the claims go out oldest first, as _DUE took them.
+        rows = sorted((await session.execute(_CLAIM, params)).all(), key=lambda row: (row.was_due, row.id))
+    return [NoticeClaim(row.id, row.channel, row.subject, row.body, row.sms_template, dict(row.sms_params or {}),
+                        row.attempts + 1, row.address) for row in rows]
+
+
+# What the worker's record reads and writes back of a notice (RecordedNotice).
+_RECORDED = ("status", "attempts", "last_error", "sent_at", "due_at")
+_LOCK_RECORDED = (select(_NOTICES.c.id, *(_NOTICES.c[name] for name in _RECORDED))
+                  .where(_NOTICES.c.id.in_(bindparam("ids", expanding=True))).order_by(_NOTICES.c.id)
+                  .with_for_update())
+_WRITE_RECORDED = (update(_NOTICES).where(_NOTICES.c.id == bindparam("notice_id"))
+                   .values({name: bindparam(name) for name in _RECORDED}))
+
+
+@dataclass(slots=True)
+class RecordedNotice:
+    """A notice as one worker pass records it: read under lock at the pass's start, changed in memory,
+    written back at its end."""
+
+    id: str
+    status: str
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+    due_at: datetime
+
+
+class NoticeRecords:
+    """The notices one worker pass records: changed in memory as the results come, written in one
+    statement at the end (`write`)."""
+
+    def __init__(self, notices: dict[str, RecordedNotice]) -> None:
+        self.notices = notices
+        self.changed: dict[str, RecordedNotice] = {}
+
+    @classmethod
+    async def lock(cls, session: AsyncSession, notice_ids: Iterable[str]) -> NoticeRecords:
+        """SELECT ... FOR UPDATE in id order, so two passes never wait on each other."""
+        rows = await session.execute(_LOCK_RECORDED, {"ids": sorted(set(notice_ids))})
+        return cls({row.id: RecordedNotice(**row._asdict()) for row in rows})
+
+    def pending(self, notice_id: str) -> RecordedNotice | None:
+        """The notice to record a result on, unless it is gone or no longer pending (cancelled
+        meanwhile, say): its row is then left as it is."""
+        notice = self.notices.get(notice_id)
+        if notice is None or notice.status != "pending":
+            return None
+        self.changed[notice_id] = notice
+        return notice
+
+    async def write(self, session: AsyncSession) -> None:
+        if self.changed:
+            await session.execute(_WRITE_RECORDED, [
+                {"notice_id": notice.id, **{name: getattr(notice, name) for name in _RECORDED}}
+                for notice in self.changed.values()])

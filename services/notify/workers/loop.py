@@ -7,9 +7,8 @@ import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.store.queued import queue_work
@@ -86,11 +85,12 @@ class PollingWorker(ABC):
                 # a retry may be due at once, and the case's next delivery waits for this one (order
                 # per case): this worker looks again after the commit; the others have no news
                 queue_work(session, self.name)
-                await self.lock_rows(session, [claim for claim, _ in finished])
+                records = await self.lock_rows(session, [claim for claim, _ in finished])
                 for claim, result in finished:
                     with correlation_scope(getattr(claim, "correlation_id", None),
                                            getattr(claim, "traceparent", None)):
-                        await self.record(session, claim, result)
+                        self.record(records, claim, result)
+                await records.write(session)
             return
         except Exception:
             if len(finished) == 1:
@@ -101,18 +101,17 @@ class PollingWorker(ABC):
             await self.record_all([pair])
 
     @abstractmethod
-    async def lock_rows(self, session: AsyncSession, claims: list) -> None:
-        """Lock (and load into the session) every row the pass will record, in one statement per table
-        and in key order, so two passes never wait on each other; `record` then reads them from the
-        session without a query of its own."""
+    async def lock_rows(self, session: AsyncSession, claims: list) -> PassRecords:
+        """Lock and read every row the pass will record, in one statement per table and in key order,
+        so two passes never wait on each other."""
 
     @abstractmethod
     async def attempt(self, claim) -> Any:
         """One attempt at one claimed row (no database work): its result, for `record`."""
 
     @abstractmethod
-    async def record(self, session: AsyncSession, claim, result) -> None:
-        """Record one attempt's result in the pass's transaction."""
+    def record(self, records: Any, claim, result) -> None:
+        """Record one attempt's result in the pass's records (in memory: they are written together)."""
 
     async def run(self) -> None:
         settings = self.rt.settings
@@ -120,9 +119,8 @@ class PollingWorker(ABC):
                            batch_size=settings.worker_batch_size, name=self.name, shutdown=self.rt.shutdown)
 
 
-async def lock_by_ids(session: AsyncSession, model, ids: Iterable[str], **for_update: Any) -> None:
-    """SELECT ... FOR UPDATE the rows of `model` with these ids, in id order, refreshing the session's copies."""
-    wanted = sorted(set(ids))
-    if wanted:
-        await session.execute(select(model).where(model.id.in_(wanted)).order_by(model.id)
-                              .with_for_update(**for_update).execution_options(populate_existing=True))
+class PassRecords(Protocol):
+    """The rows one pass records: read under lock at its start, changed in memory by each result in
+    the order they came, written at its end in a few statements (not one per row)."""
+
+    async def write(self, session: AsyncSession) -> None: ...

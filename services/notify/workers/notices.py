@@ -10,8 +10,7 @@ from services.notify.domain.retry import next_attempt_at
 from services.notify.metrics import NOTICES
 from services.notify.store import notices as store
 from services.notify.store import queued
-from services.notify.store.models import Notice
-from services.notify.workers.loop import PollingWorker, lock_by_ids, log
+from services.notify.workers.loop import PollingWorker, log
 
 
 class NoticeWorker(PollingWorker):
@@ -19,8 +18,8 @@ class NoticeWorker(PollingWorker):
 
     claim_due = staticmethod(store.claim_due)
 
-    async def lock_rows(self, session, claims: list[store.NoticeClaim]) -> None:
-        await lock_by_ids(session, Notice, (c.notice_id for c in claims))
+    async def lock_rows(self, session, claims: list[store.NoticeClaim]) -> store.NoticeRecords:
+        return await store.NoticeRecords.lock(session, (c.notice_id for c in claims))
 
     async def attempt(self, claim: store.NoticeClaim) -> tuple[str, str | None, bool]:
         """(status, error, retryable) of one send."""
@@ -52,12 +51,13 @@ class NoticeWorker(PollingWorker):
                             starttls=s.smtp_starttls, use_tls=s.smtp_use_tls, username=s.smtp_username,
                             password=s.smtp_password, timeout=s.http_timeout_seconds)
 
-    async def record(self, session, claim: store.NoticeClaim, result: tuple[str, str | None, bool]) -> None:
+    def record(self, records: store.NoticeRecords, claim: store.NoticeClaim,
+               result: tuple[str, str | None, bool]) -> None:
         rt = self.rt
         now = rt.clock.now()
         status, error, retryable = result
-        notice = await session.get(Notice, claim.notice_id)
-        if notice is None or notice.status != "pending":
+        notice = records.pending(claim.notice_id)
+        if notice is None:
             return
         notice.attempts = max(notice.attempts, claim.attempt_no)
         notice.last_error = error
