@@ -133,6 +133,10 @@ class SealedText(TypeDecorator):
         super().__init_subclass__(**kwargs)
         if not isinstance(getattr(cls, "sealer", None), Sealer):
             raise TypeError(f"{cls.__name__} must name the Sealer whose keys it seals with")
+        # SQLAlchemy reads cache_ok from the class's own __dict__, never inherited; without it every
+        # statement naming a sealed column was compiled anew. A subclass only names its sealer,
+        # which is not part of the SQL, so its statements are safe to cache.
+        cls.cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else self.sealer.box.seal(value)

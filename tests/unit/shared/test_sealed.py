@@ -7,6 +7,7 @@ import hmac
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql.cache_key import NO_CACHE
 
 from services.intake.store.sealed import PARTY_DATA, SealedPersonal
 from services.notify.store.sealed import WEBHOOK_SECRETS, SealedSecret
@@ -57,6 +58,14 @@ def test_rotation_opens_with_any_key_and_reseals_with_the_first():
 def test_a_column_type_must_name_its_sealer():
     with pytest.raises(TypeError, match="must name the Sealer"):
         type("Nameless", (SealedText,), {})
+
+
+@pytest.mark.parametrize("column_type", [SealedPersonal, SealedSecret])
+def test_statements_with_a_sealed_column_are_cached(column_type):
+    # SQLAlchemy takes cache_ok from the class's own __dict__ only; without it every statement naming
+    # the column is compiled anew (and a warning says so).
+    assert column_type.__dict__.get("cache_ok") is True
+    assert column_type()._static_cache_key is not NO_CACHE
 
 
 def test_the_lookup_hash_is_hmac_sha256_of_the_value():
