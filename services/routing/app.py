@@ -11,6 +11,7 @@ from services.routing.consumers.events import HANDLERS
 from services.routing.settings import Settings
 from services.routing.store.models import MESSAGING, Base
 from services.routing.store.roster import RosterCache
+from services.routing.store.rulesets import ValidatedRulesets
 from services.routing.sweepers import ChoiceSweeper
 from shared.bus import Bus
 from shared.handler_table import bound
@@ -27,6 +28,7 @@ class Runtime(ServiceRuntime):
     def __init__(self, settings: Settings, bus: Bus, *, clock=None) -> None:
         super().__init__(settings, bus, metadata=Base.metadata, tables=MESSAGING, clock=clock)
         self.roster = RosterCache()
+        self.rulesets = ValidatedRulesets()
         # the working-day calendar of the joint-choice window (2021 Art 10): what the code ships
         # until start reads routing's copy of the holiday table (actions/calendar.py)
         self.calendar = shipped_calendar()

@@ -16,9 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.actions.decide import SOURCE
 from services.routing.domain import choice
-from services.routing.domain.ruleset import Ruleset
 from services.routing.store import holidays as store
-from services.routing.store import roster as roster_store
 from services.routing.store.models import RoutedCase
 from shared.events import Envelope
 from shared.holidays import HolidayCalendar, YearArrangement
@@ -64,16 +62,14 @@ async def recompute_provisional(session: AsyncSession, rt, calendar: HolidayCale
     `now` is the sweeper's as usual."""
     rows = (await session.scalars(select(RoutedCase).where(RoutedCase.choice_calendar_provisional.is_(True))
                                   .order_by(RoutedCase.case_id).with_for_update())).all()
-    rulesets: dict[int, Ruleset] = {}
     changed = 0
     for routed in rows:
         if routed.attempt > 0 or routed.closed or routed.choice_closes_at is None:
             routed.choice_calendar_provisional = False  # decided or ended: the window is history
             continue
-        if routed.ruleset_version not in rulesets:
-            rulesets[routed.ruleset_version] = (await roster_store.ruleset(session, routed.ruleset_version))[1]
+        _, rules = await rt.rulesets.read(session, routed.ruleset_version)
         # the window opened when routing received the case (actions/route_case.py)
-        window = choice.window(routed.received_at, rulesets[routed.ruleset_version], calendar)
+        window = choice.window(routed.received_at, rules, calendar)
         if window.closes_at == routed.choice_closes_at and window.calendar_provisional:
             continue
         routed.choice_closes_at = window.closes_at

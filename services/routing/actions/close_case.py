@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.actions import decide
-from services.routing.store import roster as roster_store
 from services.routing.store import routed_cases
 from services.routing.store.models import RoutedCase
 from shared.clock import beijing_date
@@ -18,7 +17,7 @@ async def close_case(session: AsyncSession, rt, case_id: str, *, withdrawn: bool
         # Withdrawn before routing saw it (events of one case are handled concurrently): keep a
         # closed record, so the case.received still to come routes nothing.
         now = rt.clock.now()
-        _, rules = await roster_store.ruleset(session)
+        _, rules = await rt.rulesets.read(session)
         session.add(RoutedCase(case_id=case_id, facts={"withdrawn_before_routing": True},
                                policy_pack=rules.pack_for(beijing_date(now)).code,
                                ruleset_version=0, attempt=0, declined=[], closed=True, received_at=now))

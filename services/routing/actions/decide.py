@@ -16,7 +16,7 @@ from services.routing.domain.ruleset import Ruleset
 from services.routing.metrics import DECISION_SECONDS, DECISIONS
 from services.routing.store import roster as roster_store
 from services.routing.store import routed_cases
-from services.routing.store.models import DecisionRow, RoutedCase
+from services.routing.store.models import RoutedCase
 from shared.events import Envelope
 from shared.logging import get_logger
 
@@ -38,15 +38,18 @@ def routing_case(routed: RoutedCase) -> RoutingCase:
         raise
 
 
-async def route(session: AsyncSession, rt, routed: RoutedCase, rules: Ruleset | None = None) -> RoutingDecision | None:
+async def route(session: AsyncSession, rt, routed: RoutedCase, rules: Ruleset | None = None, *,
+                kept_now: bool = False) -> RoutingDecision | None:
     """Decide the next attempt; `rules` is the case's pinned ruleset when the caller has it at hand.
-    None when that attempt was decided already (decisions are idempotent per case and attempt)."""
+    None when that attempt was decided already (decisions are idempotent per case and attempt).
+    `kept_now`: this transaction inserted the case (routed_cases.keep_new), so no decision of it
+    can exist yet (decisions are written with their case's row, never without one)."""
     attempt = routed.attempt + 1
-    if await routed_cases.decided(session, routed.case_id, attempt):
+    if not kept_now and await routed_cases.decided(session, routed.case_id, attempt):
         return None
     case = routing_case(routed)
     if rules is None:
-        _, rules = await roster_store.ruleset(session, routed.ruleset_version)
+        _, rules = await rt.rulesets.read(session, routed.ruleset_version)
     pack = PACKS[routed.policy_pack]
     decision = None
     started = time.perf_counter()
@@ -80,8 +83,8 @@ async def release_holder(session: AsyncSession, routed: RoutedCase) -> None:
 async def _record(session: AsyncSession, rt, routed: RoutedCase, decision: RoutingDecision, index) -> None:
     now = rt.clock.now()
     document = {**decision.to_dict(), "decided_at": now.isoformat()}
-    session.add(DecisionRow(case_id=routed.case_id, attempt=decision.attempt, outcome=decision.outcome.value,
-                            partner_id=decision.partner_id, document=document, decided_at=now))
+    await routed_cases.add_decision(session, routed.case_id, decision.attempt, decision.outcome.value,
+                                    decision.partner_id, document, now)
     routed.attempt = decision.attempt
     summary = {k: document[k] for k in ("attempt", "mode", "partner_id", "policy_pack", "ruleset_version",
                                         "period_days", "reason", "reason_detail", "explanation")}

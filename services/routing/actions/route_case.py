@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.actions import decide, joint_choice
 from services.routing.domain import choice
-from services.routing.store import roster as roster_store
+from services.routing.store import routed_cases
 from services.routing.store.models import RoutedCase
 from shared.clock import beijing_date
 
@@ -19,20 +19,23 @@ _DROPPED_PARTY_KEYS = {"phone", "email", "address"}
 
 
 async def route_filed_case(session: AsyncSession, rt, case_id: str, filed: dict, filed_at: datetime) -> None:
-    if await session.get(RoutedCase, case_id) is not None:
-        return  # known already: routed, or withdrawn before routing saw it
     now = rt.clock.now()
-    version, rules = await roster_store.ruleset(session)
+    version, rules = await rt.rulesets.read(session)
     # The ruleset's schedule names the pack by the case's filing date (its Beijing date).
     pack = rules.pack_for(beijing_date(filed_at))
     routed = RoutedCase(case_id=case_id, facts=_facts(filed), policy_pack=pack.code, ruleset_version=version,
-                        attempt=0, declined=[], closed=False, received_at=now)
-    session.add(routed)
+                        attempt=0, declined=[], holder_partner_id=None, closed=False, received_at=now,
+                        choice_closes_at=None, choice_calendar_provisional=False)
+    # Inserted as Core, not added to the session: no SELECT to learn whether routing knows the case,
+    # and what deciding changes in it is written by one UPDATE rather than the ORM's flush.
+    if not await routed_cases.keep_new(session, rt.db, routed):
+        return  # known already: routed, or withdrawn before routing saw it
     case = decide.routing_case(routed)
     if choice.opens_window(case, rules, pack):
         await joint_choice.open_window(session, rt, routed, rules, now)
-        return
-    await decide.route(session, rt, routed, rules)
+    else:
+        await decide.route(session, rt, routed, rules, kept_now=True)
+    await routed_cases.store_progress(session, routed)
 
 
 def _facts(filed: dict) -> dict:

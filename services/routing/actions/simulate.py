@@ -16,7 +16,7 @@ from shared.clock import beijing_date
 async def simulate(session: AsyncSession, rt, case: RoutingCase, policy_pack: str | None) -> RoutingDecision:
     """Raises PolicyPackNotInForce (domain) for a pack not in force today."""
     today = beijing_date(rt.clock.now())
-    _, rules = await roster_store.ruleset(session)
+    _, rules = await rt.rulesets.read(session)
     pack = pack_in_force(policy_pack, today) if policy_pack else rules.pack_for(today)
     index = await rt.roster.index(session)
     load = await roster_store.loads(session, set(considered_partner_ids(case, index, rules)))

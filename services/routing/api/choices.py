@@ -19,7 +19,6 @@ from services.routing.api.deps import runtime
 from services.routing.api.errors import refusals
 from services.routing.api.responses import DecisionView, JointChoiceView
 from services.routing.api.views import choice_view, decision_view
-from services.routing.store import roster as roster_store
 from services.routing.store import routed_cases
 from services.routing.store.models import RoutedCase
 from shared.auth import Principal, require
@@ -48,7 +47,7 @@ async def get_choice(case_id: str, request: Request, principal: Recorder) -> dic
             raise Problem(404, "No case routing knows with this id.")
         working_days = None
         if routed.choice_closes_at is not None:
-            _, rules = await roster_store.ruleset(session, routed.ruleset_version)
+            _, rules = await rt.rulesets.read(session, routed.ruleset_version)
             working_days = rules.joint_choice.working_days if rules.joint_choice else None
     return choice_view(routed, working_days, rt.clock.now())
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.domain.index import RosterIndex
 from services.routing.domain.roster import DEFAULT_ROSTER_PATH, Partner, load_roster
-from services.routing.domain.ruleset import DEFAULT_RULESET_DOCUMENT, Ruleset, validate_ruleset
+from services.routing.domain.ruleset import DEFAULT_RULESET_DOCUMENT
 from services.routing.store.models import PartnerRow, RosterRevision, RulesetRow
 from shared.db import Database, rows_affected
 
@@ -133,18 +133,3 @@ async def take_capacity(session: AsyncSession, partner_id: str) -> bool:
 async def release_capacity(session: AsyncSession, partner_id: str) -> None:
     await session.execute(update(PartnerRow).where(PartnerRow.id == partner_id, PartnerRow.open_cases > 0)
                           .values(open_cases=PartnerRow.open_cases - 1))
-
-
-_RULESETS = RulesetRow.__table__
-_RULESET_IN_FORCE = (select(_RULESETS.c.version, _RULESETS.c.document)
-                     .order_by(_RULESETS.c.version.desc()).limit(1))
-_RULESET_OF_VERSION = select(_RULESETS.c.version, _RULESETS.c.document).where(_RULESETS.c.version == bindparam("v"))
-
-
-async def ruleset(session: AsyncSession, version: int | None = None) -> tuple[int, Ruleset]:
-    """The given version, or the one in force (the highest installed)."""
-    query = _RULESET_OF_VERSION if version else _RULESET_IN_FORCE
-    row = (await session.execute(query, {"v": version} if version else {})).first()
-    if row is None:
-        return 1, validate_ruleset(DEFAULT_RULESET_DOCUMENT)
-    return row.version, validate_ruleset(row.document)

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from services.routing.domain.policy import DEFAULT_PACK_CODE, PACKS
 from services.routing.domain.ruleset import validate_ruleset
-from services.routing.store import roster as roster_store
 from services.routing.store import rulesets as rulesets_store
 from services.routing.store.models import MESSAGING, DecisionRow, PartnerRow
 from shared.events import Envelope
@@ -67,7 +66,7 @@ async def install_ruleset(p: Platform, **changes: Any) -> int:
     """Install the next ruleset version: the one in force with `changes`, as PUT /v1/routing/rules does."""
     rt = p.runtimes["routing"]
     async with rt.db.unit_of_work() as session:
-        version, rules = await roster_store.ruleset(session)
+        version, rules = await rt.rulesets.read(session)
         ruleset = validate_ruleset({**rules.to_document(), **changes, "version": version + 1})
         await rulesets_store.install(session, ruleset, "test", rt.clock.now())
     return ruleset.version
