@@ -100,12 +100,17 @@ async def transition(session: AsyncSession, rt: Runtime, mediation: Mediation, a
 
 
 def record_opening(session: AsyncSession, mediation: Mediation, previous: str | None, now: datetime) -> None:
+    session.add(AuditEntry(**opening_entry(mediation.case_id, mediation.partner_id, mediation.attempt, previous,
+                                           now)))
+
+
+def opening_entry(case_id: str, partner_id: str, attempt: int, previous: str | None,
+                  now: datetime) -> dict[str, Any]:
     """Opening an offer is not a machine action (the case arrives from routing), but the trail
-    still shows it, so the audit reads from the first offer to the end."""
-    session.add(AuditEntry(case_id=mediation.case_id, at=now, role=Role.SYSTEM.value, actor_id=None,
-                           action="open_offer", from_status=previous or "routed",
-                           to_status=MediationStatus.OFFERED.value, reason=None,
-                           partner_id=mediation.partner_id, attempt=mediation.attempt))
+    still shows it, so the audit reads from the first offer to the end: the row's columns."""
+    return {"case_id": case_id, "at": now, "role": Role.SYSTEM.value, "actor_id": None, "action": "open_offer",
+            "from_status": previous or "routed", "to_status": MediationStatus.OFFERED.value, "reason": None,
+            "partner_id": partner_id, "attempt": attempt}
 
 
 def rfc3339(moment: datetime | None) -> str | None:

@@ -10,7 +10,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mediation.actions.clock import deadline_of, store_deadline
-from services.mediation.actions.core import SYSTEM, Actor, Runtime, check, record_opening, rfc3339, transition
+from services.mediation.actions.core import (
+    SYSTEM,
+    Actor,
+    Runtime,
+    check,
+    opening_entry,
+    record_opening,
+    rfc3339,
+    transition,
+)
 from services.mediation.actions.staffing import UnknownMediator, assign_mediator
 from services.mediation.domain.calendar import HolidayCalendar
 from services.mediation.domain.offer import WorkingDayWindow, first_contact_window, offer_window
@@ -18,7 +27,8 @@ from services.mediation.domain.period import statutory_period_days
 from services.mediation.domain.recusal import AssignmentRefused
 from services.mediation.domain.states import Action, MediationStatus
 from services.mediation.metrics import CALENDAR_PROVISIONAL
-from services.mediation.store.models import Mediation, Receipt
+from services.mediation.store import mediations, receipts
+from services.mediation.store.models import Mediation
 from shared.logging import get_logger
 
 log = get_logger("mediation.offers")
@@ -36,69 +46,88 @@ def open_offer(session: AsyncSession, mediation: Mediation | None, case_id: str,
 
     `received` is the case as intake sent it (parties included); routing's `case` holds only its
     party-less facts, enough to open the offer when case.received has not arrived yet."""
-    attempt = int(data.get("attempt") or 1)
-    if mediation is not None:
-        if attempt <= mediation.attempt:
-            return None
-        if mediation.status not in _REOPENABLE:
-            log.warning("routing round ignored: the case is past its offer", case_id=case_id,
-                        status=mediation.status, attempt=attempt)
-            return None
+    if mediation is not None and not _reopens(mediation, case_id, data):
+        return None
+    offer = _offer(data, offered_at, received, calendar)
+    _count_window(offer, case_id)
     previous = mediation.status if mediation is not None else None
     if mediation is None:
         mediation = Mediation(case_id=case_id, routed_at=offered_at, version=1)
         session.add(mediation)
-    case = received or data.get("case") or {}
-    mode = data.get("mode") or case.get("mode") or "delegation"
-    window = counted(offer_window(offered_at, calendar), "offer", case_id)
-    mediation.status = MediationStatus.OFFERED.value
-    mediation.partner_id = data["partner_id"]
-    mediation.partner_name = data.get("partner_name")
-    mediation.mode = mode
-    mediation.attempt = attempt
-    mediation.policy_pack = data.get("policy_pack") or "spc-2016"
-    # the pack's extension limit travels with the decision (routing owns the packs)
-    mediation.extension_rule = data.get("extension_rule")
-    mediation.ruleset_version = data.get("ruleset_version")
-    mediation.case_snapshot = case
-    mediation.mediators = list(data.get("mediators") or [])
-    mediation.mediator_id = None
-    mediation.court_code = case.get("court_code")
-    mediation.category = case.get("category")
-    mediation.district = case.get("district")
-    mediation.case_number = case.get("case_number")
-    mediation.offered_at = offered_at
-    mediation.offer_closes_at = window.closes_at
-    mediation.offer_calendar_provisional = window.calendar_provisional
-    mediation.accepted_at = None
-    mediation.contact_due_at, mediation.contacted_at = None, None
-    mediation.contact_calendar_provisional = mediation.due_calendar_provisional = False
-    mediation.confirmation_due_at, mediation.confirmation_calendar_provisional = None, False
-    mediation.period_days = statutory_period_days(mode, case.get("procedure"), data.get("period_days"))
-    mediation.pauses, mediation.extension_days, mediation.due_at = [], [], None
-    mediation.updated_at = offered_at
+    for column, value in offer.items():
+        setattr(mediation, column, value)
     record_opening(session, mediation, previous, offered_at)
     return mediation
+
+
+def _reopens(mediation: Mediation, case_id: str, data: dict[str, Any]) -> bool:
+    """Whether routing's round replaces the case's offer (a stale or late round does not)."""
+    attempt = int(data.get("attempt") or 1)
+    if attempt <= mediation.attempt:
+        return False
+    if mediation.status not in _REOPENABLE:
+        log.warning("routing round ignored: the case is past its offer", case_id=case_id,
+                    status=mediation.status, attempt=attempt)
+        return False
+    return True
+
+
+def _offer(data: dict[str, Any], offered_at: datetime, received: dict[str, Any] | None,
+           calendar: HolidayCalendar | None) -> dict[str, Any]:
+    """The columns an offer sets, on a new mediation or on the one it re-opens."""
+    case = received or data.get("case") or {}
+    mode = data.get("mode") or case.get("mode") or "delegation"
+    window = offer_window(offered_at, calendar)
+    return {
+        "status": MediationStatus.OFFERED.value, "partner_id": data["partner_id"],
+        "partner_name": data.get("partner_name"), "mode": mode, "attempt": int(data.get("attempt") or 1),
+        "policy_pack": data.get("policy_pack") or "spc-2016",
+        # the pack's extension limit travels with the decision (routing owns the packs)
+        "extension_rule": data.get("extension_rule"), "ruleset_version": data.get("ruleset_version"),
+        "case_snapshot": case, "mediators": list(data.get("mediators") or []), "mediator_id": None,
+        "court_code": case.get("court_code"), "category": case.get("category"), "district": case.get("district"),
+        "case_number": case.get("case_number"), "offered_at": offered_at, "offer_closes_at": window.closes_at,
+        "offer_calendar_provisional": window.calendar_provisional, "accepted_at": None,
+        "contact_due_at": None, "contacted_at": None, "contact_calendar_provisional": False,
+        "due_calendar_provisional": False, "confirmation_due_at": None, "confirmation_calendar_provisional": False,
+        "period_days": statutory_period_days(mode, case.get("procedure"), data.get("period_days")),
+        "pauses": [], "extension_days": [], "due_at": None, "updated_at": offered_at,
+    }
+
+
+def _count_window(offer: dict[str, Any], case_id: str) -> None:
+    note_provisional(offer["offer_calendar_provisional"], "offer", case_id, offer["offer_closes_at"])
 
 
 async def take_routing(session: AsyncSession, rt: Runtime, case_id: str, decision: dict[str, Any],
                        routed_at: datetime, correlation_id: str | None) -> None:
     """case.routed: the offer routing made, opened unless the court withdrew the case first. The
-    case keeps the decision's correlation id, for what the sweepers later do with it."""
+    case keeps the decision's correlation id, for what the sweepers later do with it.
+
+    A case's first offer (the usual one) is written as Core, one INSERT of the mediation and one of
+    its audit row; a case that has a mediation goes through open_offer() on the locked row."""
     if not decision.get("partner_id"):
         return
-    receipt = await session.get(Receipt, case_id)
+    receipt = await receipts.for_offer(session, case_id)
     if receipt is not None and receipt.withdrawn_at is not None:
         log.info("routing of a withdrawn case ignored", case_id=case_id)
         return
-    mediation = await session.get(Mediation, case_id, with_for_update=True)
     received = receipt.case_snapshot if receipt is not None else None
-    opened = open_offer(session, mediation, case_id, decision, routed_at, received, calendar=rt.calendar)
-    if opened is not None:
-        opened.correlation_id = correlation_id
-        closes_at = opened.offer_closes_at
-        log.info("offer opened", case_id=case_id, partner_id=opened.partner_id, attempt=opened.attempt,
-                 closes_at=closes_at.isoformat() if closes_at else None)
+    offer = _offer(decision, routed_at, received, rt.calendar)
+    first = {"case_id": case_id, "routed_at": routed_at, "version": 1, "correlation_id": correlation_id, **offer}
+    if await mediations.open_new(session, rt.db, first):
+        _count_window(offer, case_id)
+        await mediations.add_audit_entry(session, opening_entry(case_id, offer["partner_id"], offer["attempt"],
+                                                                None, routed_at))
+    else:
+        mediation = await session.get(Mediation, case_id, with_for_update=True)
+        reopened = open_offer(session, mediation, case_id, decision, routed_at, received, calendar=rt.calendar)
+        if reopened is None:
+            return
+        reopened.correlation_id = correlation_id
+    closes_at = offer["offer_closes_at"]
+    log.info("offer opened", case_id=case_id, partner_id=offer["partner_id"], attempt=offer["attempt"],
+             closes_at=closes_at.isoformat() if closes_at else None)
 
 
 def counted(window: WorkingDayWindow, name: str, case_id: str) -> WorkingDayWindow:
