@@ -23,6 +23,10 @@ log = get_logger("bus.rabbitmq")
 
 EXCHANGE = "courtmed.events"
 PUBLISH_TIMEOUT_S = 10.0
+# Each step of close() is bounded: a worker cancelled in the middle of forwarding a message (its
+# confirm still due) could leave the connection's close waiting on the broker for ever, and the
+# process (or a test's teardown) with it. What is not acked by then RabbitMQ redelivers.
+CLOSE_STEP_S = 5.0
 # A message redelivered this often without an ack (the consumer crashes on it) is dead-lettered
 # by RabbitMQ itself: the guard against a poison message that kills the process.
 DELIVERY_LIMIT = 20
@@ -269,10 +273,16 @@ class RabbitMQBus(Bus):
             self._watchdog = None
         for worker in self._workers:
             worker.cancel()
-        await asyncio.gather(*self._workers, return_exceptions=True)
+        if self._workers:
+            _, stuck = await asyncio.wait(self._workers, timeout=CLOSE_STEP_S)
+            if stuck:
+                log.warning("consumer workers did not stop in time", workers=len(stuck))
         self._workers.clear()
         if self._connection is not None:
-            await self._connection.close()
+            try:
+                await asyncio.wait_for(self._connection.close(), CLOSE_STEP_S)
+            except TimeoutError:
+                log.warning("RabbitMQ connection did not close in time; the broker redelivers what was not acked")
             self._connection = None
 
     def health(self) -> tuple[bool, str]:
