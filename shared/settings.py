@@ -45,7 +45,8 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 0
     # A commit that wrote outbox rows wakes the relay at once; the poll only finds what a crash left.
-    outbox_poll_seconds: float = Field(1.0, validation_alias="OUTBOX_POLL_SECONDS")
+    # 2 s: an idle platform's relays are most of what it spends doing nothing (idle CPU, issue #9).
+    outbox_poll_seconds: float = Field(2.0, validation_alias="OUTBOX_POLL_SECONDS")
     rate_limit_per_minute: int = Field(3000, validation_alias="RATE_LIMIT_PER_MINUTE")
     rate_limit_burst: int = Field(500, validation_alias="RATE_LIMIT_BURST")
     # A larger body is refused with 413 unread; a route may declare its own (the batch create does).

@@ -30,8 +30,9 @@ class Settings(ServiceSettings):
     court_endpoint: str = ""
     court_endpoints: dict[str, str] = {}
 
-    # Workers: how often they look for due work when nothing woke them, and how much they take at once.
-    worker_poll_seconds: float = 1.0
+    # Workers: how often they look for due work when nothing woke them (a commit that queued work wakes
+    # its worker at once; the poll finds retries and reminders falling due), and how much they take at once.
+    worker_poll_seconds: float = 2.0
     # A pass claims no more rows than it works at once, so no claimed row waits out its lease.
     # 50 at once: one claim and one recording transaction a pass, however many partners are waiting.
     worker_batch_size: int = 50
