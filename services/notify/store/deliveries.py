@@ -7,15 +7,18 @@ was most of their cost)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notify.store.claiming import DueClaim
 from services.notify.store.models import Delivery, DeliveryAttempt, WebhookEndpoint, WebhookMessage
+from services.notify.store.pass_rows import RecordedTable
 from services.notify.store.queued import WEBHOOKS, queue_work
 from shared.db import Database, rows_affected
 from shared.pagination import after_position
@@ -95,9 +98,8 @@ def _not_behind_an_earlier_one() -> ColumnElement[bool]:
     )
 
 
-# The due deliveries, oldest first, with what their attempts need of their endpoint and message.
-# SKIP LOCKED (PostgreSQL; SQLite runs one process and has no row locks) lets replicas claim side by
-# side without taking the same row; only the deliveries are locked.
+# The due deliveries, oldest first, with what their attempts need of their endpoint and message;
+# only the deliveries are locked.
 _DUE = (select(_DELIVERIES.c.id, _DELIVERIES.c.endpoint_id, _DELIVERIES.c.webhook_id, _DELIVERIES.c.attempts,
                _DELIVERIES.c.message_seq, _DELIVERIES.c.next_attempt_at.label("was_due"), _ENDPOINTS.c.url,
                _ENDPOINTS.c.secret, _ENDPOINTS.c.previous_secret, _ENDPOINTS.c.rotated_at, _MESSAGES.c.body,
@@ -109,41 +111,17 @@ _DUE = (select(_DELIVERIES.c.id, _DELIVERIES.c.endpoint_id, _DELIVERIES.c.webhoo
         .order_by(_DELIVERIES.c.next_attempt_at, _DELIVERIES.c.message_seq)
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True, of=_DELIVERIES))
-_TAKEN = _DUE.subquery("due")
-# PostgreSQL: takes the due rows and pushes their lease in one statement, returning what _DUE read.
-_CLAIM = (update(_DELIVERIES).where(_DELIVERIES.c.id == _TAKEN.c.id)
-          .values(next_attempt_at=bindparam("lease_until")).returning(*_TAKEN.c))
-# SQLite cannot return a joined table's columns from an UPDATE: _DUE, then _LEASE.
-_LEASE = (update(_DELIVERIES).where(_DELIVERIES.c.id.in_(bindparam("ids", expanding=True)))
-          .values(next_attempt_at=bindparam("lease_until")))
+_CLAIM = DueClaim(_DELIVERIES, _DUE, "next_attempt_at", attrgetter("was_due", "message_seq"))
 
 
 async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: timedelta, limit: int) -> list[Claim]:
-    """Take due deliveries for one attempt each.
-
-    A claimed row stays `pending` with its next attempt pushed past the lease: if this process dies
-    during the attempt, the row simply falls due again.
-    """
-    params = {"now": now, "limit": limit, "lease_until": now + lease}
-    if db.is_sqlite:
-        rows: Sequence[Row] = (await session.execute(_DUE, params)).all()
-        if rows:
-            await session.execute(_LEASE, {"ids": [row.id for row in rows], "lease_until": now + lease})
-    else:
-        # RETURNING keeps no order: the claims go out oldest first, as _DUE took them.
-        rows = sorted((await session.execute(_CLAIM, params)).all(), key=lambda row: (row.was_due, row.message_seq))
+    """Take due deliveries for one attempt each (store.claiming: a claimed row stays `pending` with
+    its next attempt pushed past the lease)."""
     return [Claim(row.id, row.endpoint_id, row.webhook_id, row.url, row.body, row.secret, row.previous_secret,
-                  row.rotated_at, row.attempts + 1, row.correlation_id, row.traceparent) for row in rows]
+                  row.rotated_at, row.attempts + 1, row.correlation_id, row.traceparent)
+            for row in await _CLAIM.take(session, db, now, lease, limit)]
 
 
-# What the worker's record reads and writes back of a delivery (RecordedDelivery).
-_RECORDED = ("status", "attempts", "round_failures", "next_attempt_at", "last_attempt_at", "last_status_code",
-             "last_error", "delivered_at", "updated_at")
-_LOCK_RECORDED = (select(_DELIVERIES.c.id, _DELIVERIES.c.endpoint_id, *(_DELIVERIES.c[name] for name in _RECORDED))
-                  .where(_DELIVERIES.c.id.in_(bindparam("ids", expanding=True))).order_by(_DELIVERIES.c.id)
-                  .with_for_update())
-_WRITE_RECORDED = (update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("delivery_id"))
-                   .values({name: bindparam(name) for name in _RECORDED}))
 _LOG_ATTEMPTS = insert(DeliveryAttempt.__table__)
 
 
@@ -165,6 +143,12 @@ class RecordedDelivery:
     updated_at: datetime
 
 
+# What the worker's record reads (the endpoint, for its health) and writes back of a delivery.
+_RECORDED = RecordedTable(_DELIVERIES, RecordedDelivery, read=("endpoint_id",), recorded=(
+    "status", "attempts", "round_failures", "next_attempt_at", "last_attempt_at", "last_status_code", "last_error",
+    "delivered_at", "updated_at"))
+
+
 class DeliveryRecords:
     """The deliveries one worker pass records and their attempt log: changed in memory as the results
     come, written in two statements at the end (`write`)."""
@@ -175,9 +159,7 @@ class DeliveryRecords:
 
     @classmethod
     async def lock(cls, session: AsyncSession, delivery_ids: Iterable[str]) -> DeliveryRecords:
-        """SELECT ... FOR UPDATE in id order, so two passes never wait on each other."""
-        rows = await session.execute(_LOCK_RECORDED, {"ids": sorted(set(delivery_ids))})
-        return cls({row.id: RecordedDelivery(**row._asdict()) for row in rows})
+        return cls(await _RECORDED.lock(session, delivery_ids))
 
     def log_attempt(self, delivery_id: str, *, attempt_no: int, at: datetime, status_code: int | None,
                     error: str | None, response_body: str, duration_ms: int) -> RecordedDelivery:
@@ -206,10 +188,7 @@ class DeliveryRecords:
         """Every attempt in one INSERT, every delivery recorded in one UPDATE (both executemany)."""
         if self.attempts:
             await session.execute(_LOG_ATTEMPTS, self.attempts)
-        if self.deliveries:
-            await session.execute(_WRITE_RECORDED, [
-                {"delivery_id": delivery.id, **{name: getattr(delivery, name) for name in _RECORDED}}
-                for delivery in self.deliveries.values()])
+        await _RECORDED.write(session, self.deliveries.values())
 
 
 async def get_delivery(session: AsyncSession, delivery_id: str, *, lock: bool = False) -> Delivery | None:

@@ -5,16 +5,18 @@ flushed one by one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.handoff import HandoffDocument
+from services.notify.store.claiming import DueClaim
 from services.notify.store.models import Handoff
+from services.notify.store.pass_rows import PassRows, RecordedTable
 from services.notify.store.queued import HANDOFFS, queue_work
 from shared.db import Database, rows_affected
 from shared.pagination import after_position
@@ -47,47 +49,21 @@ async def add_handoff(session: AsyncSession, db: Database, handoff: HandoffDocum
     return bool(inserted)
 
 
-# The open hand-offs due, oldest first. SKIP LOCKED (PostgreSQL; SQLite runs one process and has no
-# row locks) lets replicas claim side by side without taking the same row.
+# The open hand-offs due, oldest first.
 _DUE = (select(_HANDOFFS.c.id, _HANDOFFS.c.court_code, _HANDOFFS.c.document, _HANDOFFS.c.attempts,
                _HANDOFFS.c.correlation_id, _HANDOFFS.c.traceparent, _HANDOFFS.c.next_attempt_at.label("was_due"))
         .where(_HANDOFFS.c.status.in_(OPEN_STATUSES), _HANDOFFS.c.next_attempt_at <= bindparam("now"))
         .order_by(_HANDOFFS.c.next_attempt_at, _HANDOFFS.c.id)
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True))
-_TAKEN = _DUE.subquery("due")
-# PostgreSQL: takes the due rows and pushes their lease in one statement, returning what _DUE read.
-_CLAIM = (update(_HANDOFFS).where(_HANDOFFS.c.id == _TAKEN.c.id)
-          .values(next_attempt_at=bindparam("lease_until")).returning(*_TAKEN.c))
-# SQLite cannot return a joined table's columns from an UPDATE: _DUE, then this.
-_LEASE = (update(_HANDOFFS).where(_HANDOFFS.c.id.in_(bindparam("ids", expanding=True)))
-          .values(next_attempt_at=bindparam("lease_until")))
+_CLAIM = DueClaim(_HANDOFFS, _DUE, "next_attempt_at", attrgetter("was_due", "id"))
 
 
 async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: timedelta,
                     limit: int) -> list[HandoffClaim]:
-    """Like deliveries (store.deliveries.claim_due): the lease makes a crash mid-attempt harmless."""
-    params = {"now": now, "limit": limit, "lease_until": now + lease}
-    if db.is_sqlite:
-        rows: Sequence[Row] = (await session.execute(_DUE, params)).all()
-        if rows:
-            await session.execute(_LEASE, {"ids": [row.id for row in rows], "lease_until": now + lease})
-    else:
-        # RETURNING keeps no order: the claims go out oldest first, as _DUE took them.
-        rows = sorted((await session.execute(_CLAIM, params)).all(), key=lambda row: (row.was_due, row.id))
+    """Take due hand-offs for one attempt each (store.claiming: the lease makes a crash mid-attempt harmless)."""
     return [HandoffClaim(row.id, row.court_code, dict(row.document), row.attempts + 1, row.correlation_id,
-                         row.traceparent) for row in rows]
-
-
-# What the worker's record reads (who the hand-off is, for its events) and writes back (RecordedHandoff).
-_RECORDED = ("status", "attempts", "last_status_code", "last_error", "sent_at", "court_case_number",
-             "acknowledged_at", "next_attempt_at", "updated_at")
-_LOCK_RECORDED = (select(_HANDOFFS.c.id, _HANDOFFS.c.case_id, _HANDOFFS.c.type, _HANDOFFS.c.court_code,
-                         *(_HANDOFFS.c[name] for name in _RECORDED))
-                  .where(_HANDOFFS.c.id.in_(bindparam("ids", expanding=True))).order_by(_HANDOFFS.c.id)
-                  .with_for_update())
-_WRITE_RECORDED = (update(_HANDOFFS).where(_HANDOFFS.c.id == bindparam("handoff_id"))
-                   .values({name: bindparam(name) for name in _RECORDED}))
+                         row.traceparent) for row in await _CLAIM.take(session, db, now, lease, limit)]
 
 
 @dataclass(slots=True)
@@ -110,34 +86,15 @@ class RecordedHandoff:
     updated_at: datetime
 
 
-class HandoffRecords:
-    """The hand-offs one worker pass records: changed in memory as the results come, written in one
-    statement at the end (`write`)."""
+class HandoffRecords(PassRows[RecordedHandoff]):
+    """The hand-offs one worker pass records (`open` the one a result is for): changed in memory as
+    the results come, written in one statement at the end (`write`)."""
 
-    def __init__(self, handoffs: dict[str, RecordedHandoff]) -> None:
-        self.handoffs = handoffs
-        self.changed: dict[str, RecordedHandoff] = {}
-
-    @classmethod
-    async def lock(cls, session: AsyncSession, handoff_ids: Iterable[str]) -> HandoffRecords:
-        """SELECT ... FOR UPDATE in id order, so two passes never wait on each other."""
-        rows = await session.execute(_LOCK_RECORDED, {"ids": sorted(set(handoff_ids))})
-        return cls({row.id: RecordedHandoff(**row._asdict()) for row in rows})
-
-    def open(self, handoff_id: str) -> RecordedHandoff | None:
-        """The hand-off to record a result on, unless it is gone or no longer open: its row is then
-        left as it is."""
-        handoff = self.handoffs.get(handoff_id)
-        if handoff is None or handoff.status not in OPEN_STATUSES:
-            return None
-        self.changed[handoff_id] = handoff
-        return handoff
-
-    async def write(self, session: AsyncSession) -> None:
-        if self.changed:
-            await session.execute(_WRITE_RECORDED, [
-                {"handoff_id": handoff.id, **{name: getattr(handoff, name) for name in _RECORDED}}
-                for handoff in self.changed.values()])
+    # Read besides the recorded columns: who the hand-off is, for its events.
+    table = RecordedTable(_HANDOFFS, RecordedHandoff, read=("case_id", "type", "court_code"), recorded=(
+        "status", "attempts", "last_status_code", "last_error", "sent_at", "court_case_number", "acknowledged_at",
+        "next_attempt_at", "updated_at"))
+    open_statuses = OPEN_STATUSES
 
 
 async def get_handoff(session: AsyncSession, handoff_id: str, *, lock: bool = False) -> Handoff | None:

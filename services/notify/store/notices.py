@@ -7,17 +7,19 @@ per call, was most of their cost)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, case, select, update
+from sqlalchemy import and_, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.notice_plan import PlannedNotice
 from services.notify.domain.notices import NoticeKind
+from services.notify.store.claiming import DueClaim
 from services.notify.store.models import Contact, Notice
+from services.notify.store.pass_rows import PassRows, RecordedTable
 from services.notify.store.queued import NOTICES, queue_work
 from shared.db import Database
 
@@ -72,9 +74,8 @@ async def cancel_pending(session: AsyncSession, case_id: str, kind: NoticeKind, 
     await session.execute(_CANCEL_PENDING, {"of_case": case_id, "of_kind": kind.value, "reason": reason})
 
 
-# The due notices, oldest first, with the address their channel needs (only that one: personal data).
-# SKIP LOCKED (PostgreSQL; SQLite runs one process and has no row locks) lets replicas claim side by
-# side without taking the same row; only the notices are locked.
+# The due notices, oldest first, with the address their channel needs (only that one: personal data);
+# only the notices are locked.
 _DUE = (select(_NOTICES.c.id, _NOTICES.c.channel, _NOTICES.c.subject, _NOTICES.c.body, _NOTICES.c.sms_template,
                _NOTICES.c.sms_params, _NOTICES.c.attempts, _NOTICES.c.due_at.label("was_due"),
                case((_NOTICES.c.channel == "email", _CONTACTS.c.email), else_=_CONTACTS.c.phone).label("address"))
@@ -84,38 +85,15 @@ _DUE = (select(_NOTICES.c.id, _NOTICES.c.channel, _NOTICES.c.subject, _NOTICES.c
         .order_by(_NOTICES.c.due_at, _NOTICES.c.id)
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True, of=_NOTICES))
-_TAKEN = _DUE.subquery("due")
-# PostgreSQL: takes the due rows and pushes their lease in one statement, returning what _DUE read.
-_CLAIM = (update(_NOTICES).where(_NOTICES.c.id == _TAKEN.c.id)
-          .values(due_at=bindparam("lease_until")).returning(*_TAKEN.c))
-# SQLite cannot return a joined table's columns from an UPDATE: _DUE, then this.
-_LEASE = (update(_NOTICES).where(_NOTICES.c.id.in_(bindparam("ids", expanding=True)))
-          .values(due_at=bindparam("lease_until")))
+_CLAIM = DueClaim(_NOTICES, _DUE, "due_at", attrgetter("was_due", "id"))
 
 
 async def claim_due(session: AsyncSession, db: Database, now: datetime, lease: timedelta,
                     limit: int) -> list[NoticeClaim]:
-    """Take due notices for one attempt each; like deliveries (store.deliveries.claim_due), a claimed
-    notice stays pending with its due time pushed past the lease."""
-    params = {"now": now, "limit": limit, "lease_until": now + lease}
-    if db.is_sqlite:
-        rows: Sequence[Row] = (await session.execute(_DUE, params)).all()
-        if rows:
-            await session.execute(_LEASE, {"ids": [row.id for row in rows], "lease_until": now + lease})
-    else:
-        # RETURNING keeps no order: the claims go out oldest first, as _DUE took them.
-        rows = sorted((await session.execute(_CLAIM, params)).all(), key=lambda row: (row.was_due, row.id))
+    """Take due notices for one attempt each (store.claiming: a claimed notice stays pending with its
+    due time pushed past the lease)."""
     return [NoticeClaim(row.id, row.channel, row.subject, row.body, row.sms_template, dict(row.sms_params or {}),
-                        row.attempts + 1, row.address) for row in rows]
-
-
-# What the worker's record reads and writes back of a notice (RecordedNotice).
-_RECORDED = ("status", "attempts", "last_error", "sent_at", "due_at")
-_LOCK_RECORDED = (select(_NOTICES.c.id, *(_NOTICES.c[name] for name in _RECORDED))
-                  .where(_NOTICES.c.id.in_(bindparam("ids", expanding=True))).order_by(_NOTICES.c.id)
-                  .with_for_update())
-_WRITE_RECORDED = (update(_NOTICES).where(_NOTICES.c.id == bindparam("notice_id"))
-                   .values({name: bindparam(name) for name in _RECORDED}))
+                        row.attempts + 1, row.address) for row in await _CLAIM.take(session, db, now, lease, limit)]
 
 
 @dataclass(slots=True)
@@ -131,31 +109,14 @@ class RecordedNotice:
     due_at: datetime
 
 
-class NoticeRecords:
+class NoticeRecords(PassRows[RecordedNotice]):
     """The notices one worker pass records: changed in memory as the results come, written in one
     statement at the end (`write`)."""
 
-    def __init__(self, notices: dict[str, RecordedNotice]) -> None:
-        self.notices = notices
-        self.changed: dict[str, RecordedNotice] = {}
-
-    @classmethod
-    async def lock(cls, session: AsyncSession, notice_ids: Iterable[str]) -> NoticeRecords:
-        """SELECT ... FOR UPDATE in id order, so two passes never wait on each other."""
-        rows = await session.execute(_LOCK_RECORDED, {"ids": sorted(set(notice_ids))})
-        return cls({row.id: RecordedNotice(**row._asdict()) for row in rows})
+    table = RecordedTable(_NOTICES, RecordedNotice, recorded=("status", "attempts", "last_error", "sent_at", "due_at"))
+    open_statuses = ("pending",)
 
     def pending(self, notice_id: str) -> RecordedNotice | None:
         """The notice to record a result on, unless it is gone or no longer pending (cancelled
         meanwhile, say): its row is then left as it is."""
-        notice = self.notices.get(notice_id)
-        if notice is None or notice.status != "pending":
-            return None
-        self.changed[notice_id] = notice
-        return notice
-
-    async def write(self, session: AsyncSession) -> None:
-        if self.changed:
-            await session.execute(_WRITE_RECORDED, [
-                {"notice_id": notice.id, **{name: getattr(notice, name) for name in _RECORDED}}
-                for notice in self.changed.values()])
+        return self.open(notice_id)
