@@ -112,6 +112,7 @@ class Drill:
             env[f"{name.upper()}_DATABASE_URL"] = (
                 f"postgresql://postgres@127.0.0.1:{self.pg_proxy.port}/{self.scratch.databases[name]}")
             env[f"{name.upper()}_PORT"] = str(self.ports[name])
+        env["INTAKE_WORKER_PORT"] = str(free_port())  # intake's relay and consumer (composition/registry.py)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.work_dir / "terminal.log", "ab") as terminal:
             self.supervisor = subprocess.Popen([sys.executable, "-m", "composition.distributed"], cwd=ROOT, env=env,

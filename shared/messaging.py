@@ -37,6 +37,7 @@ from shared.metrics import (
     OUTBOX_PENDING,
     OUTBOX_PUBLISH_FAILURES,
 )
+from shared.outbox_wakeup import announce
 from shared.polling import Shutdown, poll_forever
 
 log = get_logger("messaging")
@@ -104,7 +105,8 @@ class Outbox:
 
     def __init__(self, db: Database, tables: MessagingTables, bus: Bus, service: str,
                  *, poll_seconds: float = 0.2, batch_size: int = 200, shutdown: Shutdown | None = None,
-                 clock: Clock | None = None, linger_seconds: float = 0.0) -> None:
+                 clock: Clock | None = None, linger_seconds: float = 0.0,
+                 announce_channel: str | None = None) -> None:
         self.db, self.table, self.parked, self.bus, self.service = db, tables.outbox, tables.parked, bus, service
         self.clock = clock or SystemClock()
         self.shutdown = shutdown or Shutdown()
@@ -114,6 +116,8 @@ class Outbox:
         self.last_advanced = time.monotonic()
         self.stall_seconds = RELAY_STALL_SECONDS
         self._wake = asyncio.Event()
+        # Set when this process writes the outbox and another relays it (shared/outbox_wakeup.py).
+        self.announce_channel = announce_channel
         db.on_commit(self.on_commit)
 
     def on_commit(self, info: dict) -> None:
@@ -121,6 +125,10 @@ class Outbox:
         transactions add to this outbox)."""
         if info.get(OUTBOX_WRITTEN):
             self._wake.set()
+
+    def wake(self) -> None:
+        """Run the next pass now (another process committed outbox rows)."""
+        self._wake.set()
 
     async def add(self, session: AsyncSession, envelope: Envelope) -> None:
         await self.add_many(session, [envelope])
@@ -133,6 +141,8 @@ class Outbox:
         await session.execute(self._insert, [
             {"event_id": e.event_id, "type": e.type, "case_id": e.case_id, "payload": e.model_dump_json(),
              "created_at": now} for e in envelopes])
+        if self.announce_channel and not session.info.get(OUTBOX_WRITTEN):
+            await announce(session, self.announce_channel)
         session.info[OUTBOX_WRITTEN] = True
 
     async def run(self) -> None:

@@ -22,6 +22,7 @@ from shared.metrics import render
 from shared.middleware import RateLimit, RequestContext
 from shared.openapi import install_openapi, operation_id
 from shared.outbox_ops import outbox_router
+from shared.outbox_wakeup import WakeupListener, channel_of
 from shared.pagination import use_cursor_key
 from shared.polling import Shutdown
 from shared.problems import install_problem_handlers
@@ -54,10 +55,21 @@ class ServiceRuntime:
         self.events_db = Database(settings.database_url, pool_size=2, max_overflow=2)
         self.metadata, self.tables = metadata, tables
         self.shutdown = Shutdown()
+        self.role = settings.process_role
         self.outbox = Outbox(self.events_db, tables, bus, self.name, poll_seconds=settings.outbox_poll_seconds,
-                             shutdown=self.shutdown, clock=self.clock, linger_seconds=settings.batch_linger_ms / 1000)
+                             shutdown=self.shutdown, clock=self.clock, linger_seconds=settings.batch_linger_ms / 1000,
+                             announce_channel=channel_of(self.name) if self.role == "api" else None)
         self.db.on_commit(self.outbox.on_commit)
         self._tasks: list[asyncio.Task] = []
+
+    @property
+    def serves_api(self) -> bool:
+        return self.role in ("all", "api")
+
+    @property
+    def runs_workers(self) -> bool:
+        """The relay, the consumers and the background loops run in this process."""
+        return self.role in ("all", "worker")
 
     # -- wiring -------------------------------------------------------------------------------------
     def consume(self, queue: str, handlers: Mapping[str, ConsumerHandler]) -> None:
@@ -70,8 +82,12 @@ class ServiceRuntime:
         """Subclasses call `self.consume(queue, handlers)` here, before the bus starts."""
 
     def background_loops(self) -> list[Callable[[], Awaitable[None]]]:
-        """Long-running loops of this service; the outbox relay always runs."""
+        """Long-running loops of this service, where its workers run; the outbox relay always."""
         return [self.outbox.run]
+
+    def cache_loops(self) -> list[Callable[[], Awaitable[None]]]:
+        """Loops that keep what this process caches fresh (the holiday calendar): in every role."""
+        return []
 
     def backlog_samples(self) -> list[Sample]:
         """The backlog gauges this service reports (shared/backlog.py); subclasses add theirs."""
@@ -79,6 +95,14 @@ class ServiceRuntime:
 
     # -- lifecycle ----------------------------------------------------------------------------------
     async def start(self) -> None:
+        for loop in self.cache_loops():
+            self._tasks.append(asyncio.create_task(self._supervise(loop), name=f"{self.name}:{loop.__name__}"))
+        if not self.runs_workers:
+            return
+        if self.role == "worker":
+            listener = WakeupListener(self.settings.database_url, channel_of(self.name), self.outbox.wake,
+                                      self.shutdown)
+            self._tasks.append(asyncio.create_task(self._supervise(listener.run), name=f"{self.name}:wakeup"))
         self.backlog = BacklogSampler(self.name, self.backlog_samples(), self.settings.metrics_sample_seconds,
                                        self.shutdown)
         for loop in [*self.background_loops(), self.backlog.run]:
@@ -126,6 +150,8 @@ class ServiceRuntime:
         except Exception as exc:
             failures[f"{self.name}.database"] = type(exc).__name__
             return failures
+        if not self.runs_workers:
+            return failures  # the relay's readiness is its own process's
         try:
             stalled = await asyncio.wait_for(self.outbox.stalled(), 2.0)
         except Exception as exc:
@@ -145,7 +171,8 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         for runtime in runtimes:
-            runtime.register_consumers()
+            if runtime.runs_workers:
+                runtime.register_consumers()
         await bus.start()
         for runtime in runtimes:
             await runtime.start()
@@ -206,7 +233,9 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
         return Response(payload, media_type=content_type)
 
     for runtime in runtimes:
-        for router in runtime.routers:
-            app.include_router(router)
-        app.include_router(outbox_router(runtime))
+        if runtime.serves_api:
+            for router in runtime.routers:
+                app.include_router(router)
+        if runtime.runs_workers:  # the relay's state and its parked rows are read where it runs
+            app.include_router(outbox_router(runtime))
     return app

@@ -8,6 +8,7 @@ process holds four services, each with its own database.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -58,8 +59,20 @@ class ServiceSettings(BaseSettings):
     # How long a consumer, having received an event, and the outbox relay, woken by a commit, wait
     # for more before their transaction: the events of several cases then share one (0: never wait).
     batch_linger_ms: int = Field(10, ge=0, le=1000, validation_alias="BATCH_LINGER_MS")
+    # What this process runs of its service: `all` (API, outbox relay, consumers, background loops),
+    # `api` (the HTTP API alone) or `worker` (all but the API; its HTTP port serves only health,
+    # readiness, metrics and the outbox's ops endpoints). api and worker are run side by side, so that
+    # requests and the relay do not share one event loop (shared/outbox_wakeup.py).
+    process_role: Literal["all", "api", "worker"] = Field("all", validation_alias="PROCESS_ROLE")
     # How often the backlog gauges (shared/backlog.py) are read from the database and the broker.
     metrics_sample_seconds: float = Field(15.0, gt=0, validation_alias="METRICS_SAMPLE_SECONDS")
+
+    @model_validator(mode="after")
+    def _split_roles_need_postgresql(self) -> ServiceSettings:
+        if self.process_role != "all" and self.database_url.startswith("sqlite"):
+            raise ValueError("PROCESS_ROLE api or worker needs PostgreSQL: the API's commits wake the "
+                             "worker's outbox relay by NOTIFY; with SQLite run the service whole (all)")
+        return self
 
     @property
     def is_development(self) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bench.stack.infra import Scratch, amqp_url, pg_url
 from bench.stack.process import Child, run_step, stop_all
+from composition.registry import SPLIT_SERVICES
 
 SERVICES = ("intake", "routing", "mediation", "notify")
 # So high that the per-caller token bucket never answers 429: the benchmark measures the work, not
@@ -39,12 +40,17 @@ class Cluster:
     log_dir: Path
     scratch: Scratch
     env: dict[str, str] = field(default_factory=dict)
-    services: dict[str, Child] = field(default_factory=dict)
+    services: dict[str, Child] = field(default_factory=dict)  # the API's process, where a service has two
+    workers: dict[str, Child] = field(default_factory=dict)  # the other of a split service (SPLIT_SERVICES)
     simulator: Child | None = None
 
     @property
     def children(self) -> list[Child]:
-        return [c for c in (self.simulator, *self.services.values()) if c is not None]
+        return [c for c in (self.simulator, *self.services.values(), *self.workers.values()) if c is not None]
+
+    def pids_of(self, service: str) -> list[int]:
+        """The service's processes: one, or its API's and its worker's."""
+        return [child.pid for child in (self.services[service], self.workers.get(service)) if child is not None]
 
     def url(self, service: str) -> str:
         return self.services[service].url
@@ -61,10 +67,14 @@ class Cluster:
             run_step(["composition.seed", name], self.env, setup_log)
         self.simulator.start()
         for name in SERVICES:
-            self.services[name] = Child(name, ["composition.run", name], self.env,
-                                        self.log_dir / f"{name}.log").start()
+            run = ["composition.run", name]
+            if name in SPLIT_SERVICES:
+                self.workers[name] = Child(f"{name}-worker", [*run, "--role", "worker"], self.env,
+                                           self.log_dir / f"{name}-worker.log").start()
+                run = [*run, "--role", "api"]
+            self.services[name] = Child(name, run, self.env, self.log_dir / f"{name}.log").start()
         await self.simulator.wait_ready("/healthz")
-        for child in self.services.values():
+        for child in [*self.services.values(), *self.workers.values()]:
             await child.wait_ready("/readyz", timeout=90)
 
     def stop(self) -> None:

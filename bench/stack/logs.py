@@ -11,7 +11,7 @@ from pathlib import Path
 
 # "asyncpg.exceptions.TooManyConnectionsError: sorry..." - a line naming a raised exception.
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout|Exit|Interrupt|Warning)\w*)(?::|$)", re.M)
-PROCESSES = ("intake", "routing", "mediation", "notify", "court-simulator", "receiver", "floor")
+PROCESSES = ("intake", "intake-worker", "routing", "mediation", "notify", "court-simulator", "receiver", "floor")
 
 
 @dataclass

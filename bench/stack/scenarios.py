@@ -177,7 +177,7 @@ async def _scenario(ctx: _Context, key: str, title: str, load: Load, drain_bound
     before, started = ctx.sampler.sample(), time.monotonic()
     recorders = None
     if profile_dir is not None:
-        pids = {name: child.pid for name, child in ctx.cluster.services.items()}
+        pids = {child.name: child.pid for child in (*ctx.cluster.services.values(), *ctx.cluster.workers.values())}
         recorders = asyncio.create_task(record_all(pids, profile_dir, ctx.work_dir / "profiles",
                                                    Windows.within(load.duration_s)))
     try:
@@ -229,8 +229,8 @@ async def _provision(ctx: _Context) -> None:
     cluster = ctx.cluster
     await cluster.start()
     ctx.sampler.databases.update(ctx.scratch.databases.values())
-    for name, child in cluster.services.items():
-        ctx.sampler.watch(name, child.pid)
+    for name in cluster.services:
+        ctx.sampler.watch(name, *cluster.pids_of(name))
     await ctx.connect()
     await raise_capacity(cluster.url("routing"))
     receiver = Child("receiver", ["bench.stack.receiver", "--secrets", str(ctx.work_dir / "secrets.json"),

@@ -51,6 +51,9 @@ class Runtime(ServiceRuntime):
                                             exc_info=True)
         await super().start()
 
+    def cache_loops(self):
+        return [self._refresh_calendar]
+
     async def _refresh_calendar(self) -> None:
         await calendar_refresh_loop(self)
 
@@ -58,5 +61,4 @@ class Runtime(ServiceRuntime):
         return [*super().backlog_samples(), *mediation_samples(self.events_db, self.clock.now, lambda: self.calendar)]
 
     def background_loops(self):
-        return [self.outbox.run, self.offer_sweeper.run, self.deadline_sweeper.run, self.contact_sweeper.run,
-                self._refresh_calendar]
+        return [self.outbox.run, self.offer_sweeper.run, self.deadline_sweeper.run, self.contact_sweeper.run]

@@ -62,8 +62,11 @@ class Runtime(ServiceRuntime):
                                           exc_info=True)
         await super().start()
 
+    def cache_loops(self):
+        return [self._refresh_calendar]
+
     async def _refresh_calendar(self) -> None:
         await calendar_refresh_loop(self)
 
     def background_loops(self):
-        return [*super().background_loops(), self.choice_sweeper.run, self._refresh_calendar]
+        return [*super().background_loops(), self.choice_sweeper.run]

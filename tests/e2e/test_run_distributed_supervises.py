@@ -41,9 +41,10 @@ async def _until(predicate, timeout: float, what: str) -> None:
 
 
 async def test_a_killed_service_is_restarted_and_ctrl_c_stops_all(pg_urls, rabbit_vhost, tmp_path):
-    ports = {name: free_port() for name in ("intake", "routing", "mediation", "notify")}
+    ports = {name: free_port() for name in ("intake", "routing", "mediation", "notify", "intake-worker")}
     env = cluster_env(pg_urls, infra.amqp_url(rabbit_vhost), COURT_SIMULATOR_PORT=str(free_port()),
-                      DISTRIBUTED_LOG_DIR=str(tmp_path), **{f"{n.upper()}_PORT": str(p) for n, p in ports.items()})
+                      DISTRIBUTED_LOG_DIR=str(tmp_path),
+                      **{f"{n.upper().replace('-', '_')}_PORT": str(p) for n, p in ports.items()})
     env.pop("NOTIFY_COURT_ENDPOINT", None)
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     supervisor = subprocess.Popen([sys.executable, "-m", "composition.distributed"], cwd=ROOT, env=env,
@@ -65,8 +66,8 @@ async def test_a_killed_service_is_restarted_and_ctrl_c_stops_all(pg_urls, rabbi
             await _until(lambda: _ready(client, urls["routing"]), 60, "routing ready again")
             after = json.loads(state_file.read_text())
             assert after["routing"]["pid"] != before["routing"]["pid"]
-            assert {n: after[n]["pid"] for n in ("intake", "mediation", "notify")} == \
-                   {n: before[n]["pid"] for n in ("intake", "mediation", "notify")}
+            others = ("intake", "intake-worker", "mediation", "notify")
+            assert {n: after[n]["pid"] for n in others} == {n: before[n]["pid"] for n in others}
             routing_log = (tmp_path / "routing.log").read_text()
             assert "killed by SIGKILL" in routing_log and routing_log.count("started, pid") == 2
 
