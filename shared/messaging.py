@@ -37,7 +37,7 @@ from shared.metrics import (
     OUTBOX_PENDING,
     OUTBOX_PUBLISH_FAILURES,
 )
-from shared.outbox_wakeup import announce
+from shared.outbox_wakeup import announcing
 from shared.polling import Shutdown, poll_forever
 
 log = get_logger("messaging")
@@ -111,13 +111,14 @@ class Outbox:
         self.clock = clock or SystemClock()
         self.shutdown = shutdown or Shutdown()
         self.poll_seconds, self.batch_size, self.linger_seconds = poll_seconds, batch_size, linger_seconds
-        self._insert = self.table.insert()
+        # Set when this process writes the outbox and another process relays it: the INSERT announces
+        # its rows (shared/outbox_wakeup.py).
+        self.announce_channel = announce_channel
+        self._insert = announcing(self.table.insert(), announce_channel) if announce_channel else self.table.insert()
         self._pending = self._pending_query()
         self.last_advanced = time.monotonic()
         self.stall_seconds = RELAY_STALL_SECONDS
         self._wake = asyncio.Event()
-        # Set when this process writes the outbox and another relays it (shared/outbox_wakeup.py).
-        self.announce_channel = announce_channel
         db.on_commit(self.on_commit)
 
     def on_commit(self, info: dict) -> None:
@@ -141,8 +142,6 @@ class Outbox:
         await session.execute(self._insert, [
             {"event_id": e.event_id, "type": e.type, "case_id": e.case_id, "payload": e.model_dump_json(),
              "created_at": now} for e in envelopes])
-        if self.announce_channel and not session.info.get(OUTBOX_WRITTEN):
-            await announce(session, self.announce_channel)
         session.info[OUTBOX_WRITTEN] = True
 
     async def run(self) -> None:

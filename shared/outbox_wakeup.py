@@ -14,16 +14,15 @@ import asyncio
 from collections.abc import Callable
 
 import asyncpg
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Insert, func, literal
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from shared.logging import get_logger
 from shared.polling import Shutdown
 
 log = get_logger("outbox.wakeup")
 
-_NOTIFY = select(func.pg_notify(bindparam("channel"), ""))
 # After a lost connection: the first retry soon, then no more often than this.
 RECONNECT_MAX_S = 30.0
 PING_EVERY_S = 30.0
@@ -33,10 +32,12 @@ def channel_of(service: str) -> str:
     return f"courtmed_outbox_{service}"
 
 
-async def announce(session: AsyncSession, channel: str) -> None:
-    """Within the transaction writing outbox rows: the listeners hear it when it commits. PostgreSQL
-    folds identical notifications of one transaction into one."""
-    await session.execute(_NOTIFY, {"channel": channel})
+def announcing(insert: Insert, channel: str) -> ReturningInsert:
+    """The outbox's INSERT saying NOTIFY as it writes (RETURNING pg_notify(...)): the listeners hear
+    it when the transaction commits, and it costs no round trip of its own; a statement of its own
+    would have run while a filing held its court's case-number counter. PostgreSQL folds the
+    identical notifications of one transaction (one per row here) into one."""
+    return insert.returning(func.pg_notify(literal(channel), literal("")))
 
 
 def asyncpg_dsn(database_url: str) -> str:
