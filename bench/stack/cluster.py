@@ -48,10 +48,6 @@ class Cluster:
     def children(self) -> list[Child]:
         return [c for c in (self.simulator, *self.services.values(), *self.workers.values()) if c is not None]
 
-    def pids_of(self, service: str) -> list[int]:
-        """The service's processes: one, or its API's and its worker's."""
-        return [child.pid for child in (self.services[service], self.workers.get(service)) if child is not None]
-
     def url(self, service: str) -> str:
         return self.services[service].url
 

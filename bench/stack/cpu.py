@@ -1,8 +1,7 @@
 """CPU seconds (user + system, from /proc/<pid>/stat) of each part of the platform, sampled before
 and after a scenario, so each part's cost per case can be read off.
 
-- A service counts with its whole process tree, should it ever start workers, and with each of its
-  processes where it runs as two (its API and its worker).
+- A process counts with its whole process tree, should it ever start workers.
 - PostgreSQL: the backends connected to this run's databases plus the server's own processes
   (postmaster, WAL writer, checkpointer...); backends of other databases on the same server are
   someone else's load and are left out.
@@ -80,11 +79,11 @@ class CpuSampler:
     postgres and rabbitmq. `databases` are this run's: their backends count as the platform's."""
 
     def __init__(self) -> None:
-        self.pids: dict[str, list[int]] = {}
+        self.pids: dict[str, int] = {}
         self.databases: set[str] = set()
 
-    def watch(self, name: str, *pids: int) -> None:
-        self.pids[name] = list(pids)
+    def watch(self, name: str, pid: int) -> None:
+        self.pids[name] = pid
 
     def sample(self) -> Sample:
         procs = _processes()
@@ -92,8 +91,7 @@ class CpuSampler:
         for proc in procs.values():
             children.setdefault(proc.ppid, []).append(proc.pid)
         ours = frozenset(self.databases)
-        sample = {name: {cpu_pid: cpu for pid in pids for cpu_pid, cpu in _tree(pid, procs, children).items()}
-                  for name, pids in self.pids.items()}
+        sample = {name: _tree(pid, procs, children) for name, pid in self.pids.items()}
         sample["postgres"] = {p.pid: p.cpu_s for p in procs.values()
                               if p.comm == "postgres" and _postgres_is_ours(p.pid, ours)}
         sample["rabbitmq"] = {p.pid: p.cpu_s for p in procs.values() if p.comm.startswith("beam")}

@@ -9,7 +9,9 @@ from bench.stack.scenarios import Phase, PlatformRun
 from bench.stack.stats import percentiles
 
 SERVICES = ("intake", "routing", "mediation", "notify")
-PLATFORM = (*SERVICES, "postgres", "rabbitmq")
+# intake runs as its API and its worker (composition/registry.py, SPLIT_SERVICES): each its own column.
+PROCESSES = ("intake", "intake-worker", "routing", "mediation", "notify")
+PLATFORM = (*PROCESSES, "postgres", "rabbitmq")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from bench.stack.profiles_report import profiles_lines
 from bench.stack.provision import BENCH_CAPACITY
 from bench.stack.scenarios import Phase, PlatformRun
 
-PART_NAMES = {"intake": "intake", "routing": "routing", "mediation": "mediation", "notify": "notify",
+PART_NAMES = {"intake": "intake API", "intake-worker": "intake worker", "routing": "routing", "mediation": "mediation",
+              "notify": "notify",
               "postgres": "PostgreSQL", "rabbitmq": "RabbitMQ"}
 
 
@@ -186,8 +187,10 @@ def platform_section(run: PlatformRun, plot_name: str | None) -> list[str]:
               "load\" counts webhooks verified while wrk ran, per second of the run: the rate the pipeline "
               "sustained alongside intake.", "",
               "### CPU per case (ms of CPU time per accepted case, over load, drain and quiet)", "", *_cpu(run), "",
-              f"The floor's row shows the floor app's process in the intake column. \"platform cores busy\" is "
-              f"the platform's CPU seconds per wall second (the machine has {os.cpu_count()}). Each service "
+              f"The floor's row shows the floor app's process in the intake API column. Intake runs as two "
+              "processes (`composition.run intake --role api` and `--role worker`: its outbox relay and its "
+              "consumer). \"platform cores busy\" is "
+              f"the platform's CPU seconds per wall second (the machine has {os.cpu_count()}). Each process "
               "counts with its process tree; PostgreSQL is the server's own processes plus the backends of this "
               "run's databases (backends of other databases, such as tests running beside, are left out); "
               "RabbitMQ is the whole broker (`beam.smp`), which other users of the broker share.", "",

@@ -229,8 +229,8 @@ async def _provision(ctx: _Context) -> None:
     cluster = ctx.cluster
     await cluster.start()
     ctx.sampler.databases.update(ctx.scratch.databases.values())
-    for name in cluster.services:
-        ctx.sampler.watch(name, *cluster.pids_of(name))
+    for child in (*cluster.services.values(), *cluster.workers.values()):
+        ctx.sampler.watch(child.name, child.pid)
     await ctx.connect()
     await raise_capacity(cluster.url("routing"))
     receiver = Child("receiver", ["bench.stack.receiver", "--secrets", str(ctx.work_dir / "secrets.json"),
