@@ -168,12 +168,17 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
     configure_logging(settings.log_level)
     metric_service = runtimes[0].name if len(runtimes) == 1 else "all"
 
+    # Only the relay and the consumers use the bus: an API process of its own (role api) never
+    # connects, and stays ready to file cases while the broker is away (they wait in the outbox).
+    uses_bus = any(runtime.runs_workers for runtime in runtimes)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         for runtime in runtimes:
             if runtime.runs_workers:
                 runtime.register_consumers()
-        await bus.start()
+        if uses_bus:
+            await bus.start()
         for runtime in runtimes:
             await runtime.start()
         for startup in extra_startup:
@@ -184,7 +189,8 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
         finally:
             for runtime in runtimes:
                 await runtime.stop()
-            await bus.close()
+            if uses_bus:
+                await bus.close()
 
     # operationId = the route function's name (`create_case`, `get_case`): what a generated client calls
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, generate_unique_id_function=operation_id)
@@ -210,10 +216,13 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
 
     @app.get("/readyz", tags=["operations"])
     async def readyz() -> JSONResponse:
-        """Ready when every database answers and the bus is connected with its consumers attached."""
+        """Ready when every database answers and the bus is connected with its consumers attached
+        (the bus only where it is used)."""
         failures: dict[str, str] = {}
         for runtime in runtimes:
             failures.update(await runtime.readiness())
+        if not uses_bus:
+            return _readiness(failures)
         ok, detail = bus.health()
         if ok and hasattr(bus, "consumers_attached"):
             try:
@@ -223,9 +232,7 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
                 ok, detail = False, type(exc).__name__
         if not ok:
             failures["bus"] = detail
-        status = 200 if not failures else 503
-        body = {"status": "ready" if status == 200 else "not_ready", "failures": failures}
-        return JSONResponse(body, status_code=status)
+        return _readiness(failures)
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     async def metrics() -> Response:
@@ -239,3 +246,9 @@ def create_app(runtimes: Sequence[ServiceRuntime], bus: Bus, *, title: str,
         if runtime.runs_workers:  # the relay's state and its parked rows are read where it runs
             app.include_router(outbox_router(runtime))
     return app
+
+
+def _readiness(failures: dict[str, str]) -> JSONResponse:
+    status = 200 if not failures else 503
+    body = {"status": "ready" if status == 200 else "not_ready", "failures": failures}
+    return JSONResponse(body, status_code=status)

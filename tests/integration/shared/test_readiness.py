@@ -68,3 +68,23 @@ async def test_requests_answer_503_while_the_database_is_unreachable(pg_database
             assert filed.status_code == 201, filed.text
     finally:
         await proxy.close()
+
+
+async def test_an_api_only_process_files_cases_while_the_broker_is_away(pg_database, rabbit_vhost):
+    """Intake's API run apart from its relay (role api) never connects to the broker: with RabbitMQ
+    unreachable from the start it is ready and files the case, whose event waits in the outbox for
+    the worker's relay."""
+    proxy = await TcpProxy(infra.AMQP_PORT).start()
+    await proxy.cut()
+    try:
+        async with running({"intake": await pg_database("intake")},
+                           bus_url=infra.amqp_url(rabbit_vhost, port=proxy.port),
+                           settings={"intake": {"process_role": "api"}}) as p:
+            ready = await p.client.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            clerk = {**p.auth("clerk", court_code="370202"), "Idempotency-Key": "api-only-1"}
+            filed = await p.client.post("/v1/cases", headers=clerk, json=case_body())
+            assert filed.status_code == 201, filed.text
+            assert await p.runtimes["intake"].outbox.unpublished() == 1
+    finally:
+        await proxy.close()
