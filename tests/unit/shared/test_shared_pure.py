@@ -54,6 +54,40 @@ def test_tokens_carry_role_and_binding_and_expire():
         issue_token(DEV_JWT_SECRET, role="mediator", partner_id="P12")  # names no mediator
 
 
+def test_a_verified_token_is_taken_again_without_verifying_until_it_expires(monkeypatch):
+    import shared.auth as auth
+
+    verified: list[str] = []
+    verify = auth._verify
+    monkeypatch.setattr(auth, "_verify", lambda *args: verified.append(args[1]) or verify(*args))
+    token = issue_token(DEV_JWT_SECRET, role="partner", partner_id="P07", ttl=timedelta(seconds=60))
+    first = decode_token(DEV_JWT_SECRET, token)
+    assert decode_token(DEV_JWT_SECRET, token) == first
+    assert verified == [token]
+    # past its expiry it is verified again (which PyJWT refuses): keeping it never stretches its life
+    later = auth.time.time() + 61
+    monkeypatch.setattr(auth.time, "time", lambda: later)
+    decode_token(DEV_JWT_SECRET, token)
+    assert verified == [token, token]
+
+
+def test_only_verified_tokens_are_kept_and_the_oldest_goes_first():
+    import shared.auth as auth
+
+    kept = auth._Verified(size=2)
+    tokens = [issue_token(DEV_JWT_SECRET, role="ops") for _ in range(3)]
+    for token in tokens:
+        principal, expires_at = auth._verify(DEV_JWT_SECRET, token, "courtmed")
+        kept.keep((DEV_JWT_SECRET, "courtmed", token), principal, expires_at)
+    assert kept.get((DEV_JWT_SECRET, "courtmed", tokens[0])) is None
+    assert kept.get((DEV_JWT_SECRET, "courtmed", tokens[2])) is not None
+    forged = tokens[1][:-2] + ("AA" if not tokens[1].endswith("AA") else "BB")
+    with pytest.raises(Problem):
+        decode_token(DEV_JWT_SECRET, forged)
+    with pytest.raises(Problem):  # refused again: a refusal is not kept as a pass
+        decode_token(DEV_JWT_SECRET, forged)
+
+
 def test_settings_refuse_the_development_secret_in_production():
     with pytest.raises(ValueError):
         ServiceSettings(env="production")
