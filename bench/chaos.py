@@ -43,6 +43,8 @@ from bench.stack.provision import clerk_tokens, raise_capacity, register_endpoin
 from tests.support.tcp_proxy import TcpProxy
 
 SERVICES = ("intake", "routing", "mediation", "notify")
+# What make run-distributed runs of them: intake as its API and its worker (composition/registry.py).
+PROCESSES = ("intake", "intake-worker", "routing", "mediation", "notify")
 TAG = "chaos"
 
 
@@ -61,7 +63,8 @@ def faults(hold_broker: float, hold_pg: float, hold_partner: float) -> list[Faul
     return [
         Fault("RabbitMQ stopped, then started (proxy cut)", 0.08, hold_broker),
         Fault("PostgreSQL restarted (proxy cut: every connection dropped)", 0.25, hold_pg),
-        *(Fault(f"{name} SIGKILLed (the supervisor restarts it)", 0.40 + 0.08 * i, 0) for i, name in enumerate(SERVICES)),
+        *(Fault(f"{name} SIGKILLed (the supervisor restarts it)", 0.38 + 0.07 * i, 0)
+          for i, name in enumerate(PROCESSES)),
         Fault("partners' webhook endpoint failing (connections refused)", 0.75, hold_partner),
     ]
 
@@ -76,7 +79,7 @@ class Drill:
     pg_proxy: TcpProxy = field(default_factory=lambda: TcpProxy(PG_PORT))
     amqp_proxy: TcpProxy = field(default_factory=lambda: TcpProxy(AMQP_PORT))
     partner_proxy: TcpProxy | None = None
-    ports: dict[str, int] = field(default_factory=lambda: {name: free_port() for name in SERVICES})
+    ports: dict[str, int] = field(default_factory=lambda: {name: free_port() for name in PROCESSES})
     supervisor: subprocess.Popen | None = None
     receiver: Child | None = None
     readiness: dict[str, bool] = field(default_factory=dict)
@@ -112,14 +115,14 @@ class Drill:
             env[f"{name.upper()}_DATABASE_URL"] = (
                 f"postgresql://postgres@127.0.0.1:{self.pg_proxy.port}/{self.scratch.databases[name]}")
             env[f"{name.upper()}_PORT"] = str(self.ports[name])
-        env["INTAKE_WORKER_PORT"] = str(free_port())  # intake's relay and consumer (composition/registry.py)
+        env["INTAKE_WORKER_PORT"] = str(self.ports["intake-worker"])
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.work_dir / "terminal.log", "ab") as terminal:
             self.supervisor = subprocess.Popen([sys.executable, "-m", "composition.distributed"], cwd=ROOT, env=env,
                                                stdout=terminal, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                                start_new_session=True)
         async with httpx.AsyncClient() as client:
-            for name in SERVICES:
+            for name in PROCESSES:
                 if not await self._until_ready(client, [name], 180):
                     raise RuntimeError(f"{name} never became ready; see {self.log_dir}")
         for name in SERVICES:  # before the load: the shared server may have no connection to spare later
@@ -173,7 +176,7 @@ class Drill:
         async with httpx.AsyncClient() as client:
             watch_until = time.monotonic() + max(fault.hold_s, 2.0)
             while time.monotonic() < watch_until:
-                for name in SERVICES:
+                for name in PROCESSES:
                     if not await self._ready(client, name):
                         fault.not_ready.add(name)
                 await asyncio.sleep(0.5)
@@ -185,7 +188,7 @@ class Drill:
                 await self.partner_proxy.restore()
             restored = time.monotonic()
             fault.restored = restored - load_started
-            if await self._until_ready(client, SERVICES, 180):
+            if await self._until_ready(client, PROCESSES, 180):
                 fault.recovered_s = time.monotonic() - restored
         say(f"         back after {fault.hold_s:.0f} s; all ready {fault.recovered_s or float('nan'):.1f} s later"
             + (f"; not ready meanwhile: {', '.join(sorted(fault.not_ready))}" if fault.not_ready else ""))

@@ -261,7 +261,10 @@ class RabbitMQBus(Bus):
                 headers={"x-attempt": 1, **({"traceparent": envelope.traceparent} if envelope.traceparent else {})},
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             )
-            await asyncio.wait_for(self._exchange.publish(message, routing_key=envelope.type), PUBLISH_TIMEOUT_S)
+            # asyncio.timeout, not wait_for: wait_for ran each publish as a task of its own, one more
+            # turn of a busy event loop per event relayed.
+            async with asyncio.timeout(PUBLISH_TIMEOUT_S):
+                await self._exchange.publish(message, routing_key=envelope.type)
         except _ENCODING_ERRORS as exc:
             raise Unpublishable(f"message cannot be encoded: {exc}") from exc
         BUS_PUBLISHED.labels(type=envelope.type).inc()
