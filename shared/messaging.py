@@ -16,10 +16,24 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import structlog
 from pydantic import ValidationError
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import BatchHandler, Bus
@@ -115,6 +129,10 @@ class Outbox:
         # its rows (shared/outbox_wakeup.py).
         self.announce_channel = announce_channel
         self._insert = announcing(self.table.insert(), announce_channel) if announce_channel else self.table.insert()
+        self._count_failure = (update(self.table).where(self.table.c.id == bindparam("row_id"))
+                               .values(attempts=self.table.c.attempts + 1, last_error=bindparam("error")))
+        # Passes in a row that published nothing and failed: the relay then waits before the next.
+        self._refused_passes = 0
         self._pending = self._pending_query()
         self.last_advanced = time.monotonic()
         self.stall_seconds = RELAY_STALL_SECONDS
@@ -151,9 +169,18 @@ class Outbox:
             await self.refresh_parked_count()
         except Exception:
             log.warning("could not count parked outbox rows", service=self.service, exc_info=True)
-        await poll_forever(self.publish_pending, wake=self._wake, poll_seconds=self.poll_seconds,
+        await poll_forever(self._pass_with_backoff, wake=self._wake, poll_seconds=self.poll_seconds,
                            batch_size=self.batch_size, name=f"{self.service}.outbox", shutdown=self.shutdown,
                            linger_seconds=self.linger_seconds)
+
+    async def _pass_with_backoff(self) -> int:
+        """A pass; after one that the bus refused whole (the broker away), a pause growing to
+        RELAY_BACKOFF_MAX_S before the next: every commit wakes the relay, and each woken pass would
+        otherwise try the whole batch again, dozens of times a second, for as long as the outage lasts."""
+        settled = await self.publish_pending()
+        if self._refused_passes:
+            await self.shutdown.nap(min(RELAY_BACKOFF_MAX_S, RELAY_BACKOFF_S * 2 ** (self._refused_passes - 1)))
+        return settled
 
     async def publish_pending(self) -> int:
         """Publish one batch in id order, the cases side by side; a case stops at its first failure, so
@@ -164,6 +191,7 @@ class Outbox:
             rows = (await session.execute(self._pending)).all()
             if not rows:
                 self._advanced()
+                self._refused_passes = 0
                 return 0
             outcomes = await self._publish_rows(rows)
             done = [row.id for row, failure in zip(rows, outcomes, strict=True) if failure is None]
@@ -171,6 +199,8 @@ class Outbox:
                 await session.execute(update(self.table).where(self.table.c.id.in_(done))
                                       .values(published_at=self.clock.now()))
             parked = await self._record_failures(session, rows, outcomes, broker_took_others=bool(done))
+        refused = not done and not parked and any(not isinstance(o, NotAttempted) for o in outcomes)
+        self._refused_passes = self._refused_passes + 1 if refused else 0
         if done or parked:
             self._advanced()
         if parked:
@@ -227,14 +257,14 @@ class Outbox:
         (so the fault is the row's, not the broker's). Answers how many rows were parked."""
         parked = 0
         now = self.clock.now()
+        failed: list[dict[str, Any]] = []
         for row, failure in zip(rows, outcomes, strict=True):
             if failure is None or isinstance(failure, NotAttempted):
                 continue
             OUTBOX_PUBLISH_FAILURES.labels(service=self.service).inc()
             error = _error_text(failure)
             attempts = row.attempts + 1
-            await session.execute(update(self.table).where(self.table.c.id == row.id).values(
-                attempts=self.table.c.attempts + 1, last_error=error))
+            failed.append({"row_id": row.id, "error": error})
             if isinstance(failure, Unpublishable) or (broker_took_others and attempts >= PARK_AFTER_ATTEMPTS):
                 envelope_type = self._row_type(row)
                 await session.execute(self.parked.insert().values(
@@ -244,8 +274,11 @@ class Outbox:
                 parked += 1
                 log.error("outbox row parked; its case's later events wait until an operator replays it",
                           service=self.service, outbox_id=row.id, event_type=envelope_type, error=error)
-            else:
-                log.warning("outbox publish failed; will retry", service=self.service, error=error)
+        if failed:
+            await session.execute(self._count_failure, failed)
+            # One line a pass, not one a row: with the broker away every pass fails whole.
+            log.warning("outbox publish failed; will retry", service=self.service, rows=len(failed) - parked,
+                        error=failed[0]["error"])
         return parked
 
     def _row_type(self, row) -> str:
@@ -316,6 +349,9 @@ RELAY_STALL_SECONDS = 30.0
 # A row that failed this many passes in a row while the broker took other rows is parked, even for a
 # failure the bus did not call permanent: retrying it for ever would hold its case for ever.
 PARK_AFTER_ATTEMPTS = 20
+# The relay's pause after a pass the bus refused whole, doubling while it keeps refusing.
+RELAY_BACKOFF_S = 0.5
+RELAY_BACKOFF_MAX_S = 5.0
 
 
 def _payload_field(payload: str, name: str) -> str | None:
