@@ -258,8 +258,8 @@ def report(drill: Drill, plan: list[Fault], load: LoadResult, drained_s: float, 
         f"- Load: wrk, {drill.rate:g} cases/s asked for {drill.load_s:.0f} s ({load.requests} requests, "
         f"{load.created} answered 201, statuses {dict(sorted(load.statuses.items()))}, errors {load.errors}); "
         "bodies from bench/stack/cases.py, each with its court's clerk token.",
-        "- Platform: `make run-distributed` (`python -m composition.distributed`: the four services and the court "
-        "simulator under the supervisor) on fresh PostgreSQL databases and a fresh RabbitMQ vhost, "
+        "- Platform: `make run-distributed` (`python -m composition.distributed`: the four services, intake as its API "
+        "and its worker, and the court simulator under the supervisor) on fresh PostgreSQL databases and a fresh RabbitMQ vhost, "
         "`APP_ENV=test`, rate limits out of reach; every partner has a webhook endpoint for `case.routed` on a "
         "receiver that verifies each signature.",
         "- Faults: the machine's servers are shared, so they are never stopped: the services reach PostgreSQL "
