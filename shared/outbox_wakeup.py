@@ -58,7 +58,7 @@ class WakeupListener:
             try:
                 await self._listen_until_lost()
                 backoff = 1.0
-            except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("outbox wake-up listener lost its connection; the relay polls meanwhile",
                             channel=self.channel, error=type(exc).__name__)
             await self.shutdown.nap(backoff)
@@ -77,5 +77,5 @@ class WakeupListener:
                 if not self.shutdown.requested and not lost.is_set():
                     await connection.execute("SELECT 1", timeout=5)
         finally:
-            if not connection.is_closed():
-                await asyncio.wait_for(connection.close(), 5)
+            # terminate, not close: a connection that went silent would not answer a close either
+            connection.terminate()
