@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, or_, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.domain.retry import failing_reason, should_disable_endpoint
@@ -20,11 +20,11 @@ from shared.pagination import after_position
 
 _ENDPOINTS = WebhookEndpoint.__table__
 _DELIVERIES = Delivery.__table__
-_SUBSCRIBED = (select(_ENDPOINTS.c.id, _ENDPOINTS.c.partner_id, _ENDPOINTS.c.event_types)
-               .where(_ENDPOINTS.c.enabled.is_(True), _ENDPOINTS.c.deleted_at.is_(None),
-                      or_(_ENDPOINTS.c.partner_id.is_(None),
-                          _ENDPOINTS.c.partner_id.in_(bindparam("partners", expanding=True))))
-               .order_by(_ENDPOINTS.c.created_at, _ENDPOINTS.c.id))
+_ENABLED = (select(_ENDPOINTS.c.id, _ENDPOINTS.c.partner_id, _ENDPOINTS.c.event_types)
+            .where(_ENDPOINTS.c.enabled.is_(True), _ENDPOINTS.c.deleted_at.is_(None))
+            .order_by(_ENDPOINTS.c.created_at, _ENDPOINTS.c.id))
+# Where a transaction keeps the enabled endpoints it read (session.info).
+_ENABLED_READ = "notify.enabled_endpoints"
 # The columns of an endpoint's health (EndpointHealth) the webhook worker reads and writes back.
 _HEALTH = ("enabled", "disabled_reason", "disabled_at", "first_failure_at", "consecutive_failures", "updated_at")
 # FOR NO KEY UPDATE: the consumer's new deliveries hold KEY SHARE on their endpoint (foreign key);
@@ -70,8 +70,16 @@ async def list_endpoints(session: AsyncSession, *, partner_id: str | None, curso
 
 async def subscribed_endpoints(session: AsyncSession, concerned: frozenset[str]) -> list[Row]:
     """(id, partner_id, event_types) of the enabled endpoints of ops and of the concerned partners
-    (event types are filtered by the caller). Columns, not entities: this runs for every event."""
-    return list((await session.execute(_SUBSCRIBED, {"partners": sorted(concerned)})).all())
+    (event types are filtered by the caller).
+
+    This runs for every event, and a consumer's transaction handles a batch of them: the enabled
+    endpoints (a few per partner, the city's 35 partners and ops) are read once per transaction and
+    kept in it; an endpoint enabled or disabled meanwhile counts from the next batch on, as it
+    would had the batch been handled a moment earlier."""
+    enabled = session.info.get(_ENABLED_READ)
+    if enabled is None:
+        enabled = session.info[_ENABLED_READ] = list((await session.execute(_ENABLED)).all())
+    return [e for e in enabled if e.partner_id is None or e.partner_id in concerned]
 
 
 async def enabled_endpoint_ids(session: AsyncSession, partner_id: str | None) -> list[str]:
