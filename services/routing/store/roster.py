@@ -71,12 +71,17 @@ _TAKE = (update(_PARTNERS)
          .values(open_cases=_PARTNERS.c.open_cases + 1))
 
 
+# The roster revision as a transaction read it (session.info): a consumer's batch routes many cases.
+_REVISION_READ = "routing.roster_revision"
+
+
 async def current_revision(session: AsyncSession) -> int:
     return await session.scalar(_REVISION) or 0
 
 
 async def bump_revision(session: AsyncSession) -> int:
     """Count one roster change; the row lock also orders concurrent changes."""
+    session.info.pop(_REVISION_READ, None)
     bumped = await rows_affected(session, update(RosterRevision).where(RosterRevision.id == ROSTER_REVISION_ID)
                                  .values(revision=RosterRevision.revision + 1))
     if bumped == 0:
@@ -86,16 +91,19 @@ async def bump_revision(session: AsyncSession) -> int:
 
 
 class RosterCache:
-    """The RosterIndex of the roster revision it was built from. A decision reads the revision (one
-    row) and rebuilds only when another process changed the roster; a change made in this process
-    is applied with RosterIndex.replaced(), which touches the changed partner's entries only."""
+    """The RosterIndex of the roster revision it was built from. A transaction reads the revision
+    (one row) once, at its first decision, and rebuilds only when another process changed the
+    roster; a change made in this process is applied with RosterIndex.replaced(), which touches the
+    changed partner's entries only."""
 
     def __init__(self) -> None:
         self._index: RosterIndex | None = None
         self._revision: int | None = None
 
     async def index(self, session: AsyncSession) -> RosterIndex:
-        revision = await current_revision(session)
+        revision = session.info.get(_REVISION_READ)
+        if revision is None:
+            revision = session.info[_REVISION_READ] = await current_revision(session)
         if self._index is None or revision != self._revision:
             rows = (await session.execute(select(PartnerRow))).scalars().all()
             self._index = RosterIndex(partner_from_row(r) for r in rows)

@@ -25,6 +25,7 @@ async def install(session: AsyncSession, ruleset: Ruleset, installed_by: str, no
                      installed_by=installed_by)
     session.add(row)
     await session.flush()
+    session.info.pop(_IN_FORCE_READ, None)
     return row
 
 
@@ -32,6 +33,8 @@ async def install(session: AsyncSession, ruleset: Ruleset, installed_by: str, no
 _RULESETS = RulesetRow.__table__
 _VERSION_IN_FORCE = select(_RULESETS.c.version).order_by(_RULESETS.c.version.desc()).limit(1)
 _DOCUMENT_OF_VERSION = select(_RULESETS.c.document).where(_RULESETS.c.version == bindparam("v"))
+# The version in force as a transaction read it (session.info): a consumer's batch routes many cases.
+_IN_FORCE_READ = "routing.ruleset_in_force"
 
 
 class ValidatedRulesets:
@@ -40,7 +43,8 @@ class ValidatedRulesets:
     A version's document never changes: install() only adds rows, under a version the server numbers,
     and nothing updates or deletes them. So the validated ruleset of a version may be kept for the
     process's life; what is read per case is only which version is in force (the primary key's last
-    entry), so a version another replica installs counts from the next case. Only what a query found
+    entry), once per transaction, so a version another replica installs counts from the next batch
+    (install() forgets what its own transaction read). Only what a query found
     is kept (an unseeded database's default is not), and the transactions reading through here never
     install a ruleset, so what they found is committed."""
 
@@ -51,9 +55,12 @@ class ValidatedRulesets:
         """The given version, or the one in force (the highest installed); the default ruleset as
         version 1 when that version is not installed."""
         if not version:
-            version = await session.scalar(_VERSION_IN_FORCE)
+            version = session.info.get(_IN_FORCE_READ)
             if version is None:
-                return 1, DEFAULT_RULESET
+                version = await session.scalar(_VERSION_IN_FORCE)
+                if version is None:
+                    return 1, DEFAULT_RULESET
+                session.info[_IN_FORCE_READ] = version
         rules = self._validated.get(version)
         if rules is None:
             document = await session.scalar(_DOCUMENT_OF_VERSION, {"v": version})
