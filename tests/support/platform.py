@@ -51,7 +51,10 @@ class Platform:
             published += sum([await r.outbox.unpublished() for r in self.runtimes.values()])
             if isinstance(self.bus, InMemoryBus):
                 await self.bus.drain(timeout=max(0.1, deadline - loop.time()))
-                settled = published == 0 and self.bus.idle
+                # Twice in a row: a handler that finished during the drain may have written outbox
+                # rows after this pass counted them (its relay has not published them yet).
+                quiet = quiet + 1 if published == 0 and self.bus.idle else 0
+                settled = quiet >= 2
             else:
                 await asyncio.sleep(0.1)
                 # Nothing waiting at the broker (work and retry queues), nothing in a handler, twice in
