@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -116,6 +117,9 @@ class Drill:
                 f"postgresql://postgres@127.0.0.1:{self.pg_proxy.port}/{self.scratch.databases[name]}")
             env[f"{name.upper()}_PORT"] = str(self.ports[name])
         env["INTAKE_WORKER_PORT"] = str(self.ports["intake-worker"])
+        # The supervisor appends to its logs across restarts; across drills they start empty, so
+        # what they show is this drill's.
+        shutil.rmtree(self.log_dir, ignore_errors=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.work_dir / "terminal.log", "ab") as terminal:
             self.supervisor = subprocess.Popen([sys.executable, "-m", "composition.distributed"], cwd=ROOT, env=env,
