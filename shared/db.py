@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import orjson
 from sqlalchemy import CursorResult, DateTime, Executable, TypeDecorator, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+T = TypeVar("T")
 
 
 class Database:
@@ -78,6 +80,18 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def read_once(session: AsyncSession, key: str, read: Callable[[], Awaitable[T]]) -> T:
+    """What `read()` answers, read once per transaction and kept in the session under `key` (a
+    consumer's batch asks for the same reference rows for each of its events); None is not kept.
+    A transaction that changes those rows forgets the key (`session.info.pop(key, None)`)."""
+    if key in session.info:
+        return cast(T, session.info[key])
+    found = await read()
+    if found is not None:
+        session.info[key] = found
+    return found
 
 
 async def rows_affected(session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None) -> int:

@@ -95,18 +95,16 @@ class ServiceRuntime:
 
     # -- lifecycle ----------------------------------------------------------------------------------
     async def start(self) -> None:
-        for loop in self.cache_loops():
-            self._tasks.append(asyncio.create_task(self._supervise(loop), name=f"{self.name}:{loop.__name__}"))
-        if not self.runs_workers:
-            return
-        if self.role == "worker":
-            listener = WakeupListener(self.settings.database_url, channel_of(self.name), self.outbox.wake,
-                                      self.shutdown)
-            self._tasks.append(asyncio.create_task(self._supervise(listener.run), name=f"{self.name}:wakeup"))
-        self.backlog = BacklogSampler(self.name, self.backlog_samples(), self.settings.metrics_sample_seconds,
-                                       self.shutdown)
-        for loop in [*self.background_loops(), self.backlog.run]:
-            self._tasks.append(asyncio.create_task(self._supervise(loop), name=f"{self.name}:{loop.__name__}"))
+        loops = self.cache_loops()
+        if self.runs_workers:
+            if self.role == "worker":  # the API's commits come from another process
+                loops.append(WakeupListener(self.settings.database_url, channel_of(self.name), self.outbox.wake,
+                                            self.shutdown).run)
+            self.backlog = BacklogSampler(self.name, self.backlog_samples(), self.settings.metrics_sample_seconds,
+                                           self.shutdown)
+            loops += [*self.background_loops(), self.backlog.run]
+        for loop in loops:
+            self._tasks.append(asyncio.create_task(self._supervise(loop), name=f"{self.name}:{loop.__qualname__}"))
 
     async def _supervise(self, loop: Callable[[], Awaitable[None]]) -> None:
         """Restart a background loop that crashed, after a pause: a bug must not silently stop it."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notify.domain.retry import failing_reason, should_disable_endpoint
 from services.notify.domain.signing import new_secret
 from services.notify.store.models import Delivery, WebhookEndpoint
+from shared.db import read_once
 from shared.pagination import after_position
 
 _ENDPOINTS = WebhookEndpoint.__table__
@@ -76,9 +77,10 @@ async def subscribed_endpoints(session: AsyncSession, concerned: frozenset[str])
     endpoints (a few per partner, the city's 35 partners and ops) are read once per transaction and
     kept in it; an endpoint enabled or disabled meanwhile counts from the next batch on, as it
     would had the batch been handled a moment earlier."""
-    enabled = session.info.get(_ENABLED_READ)
-    if enabled is None:
-        enabled = session.info[_ENABLED_READ] = list((await session.execute(_ENABLED)).all())
+    async def read() -> list[Row]:
+        return list((await session.execute(_ENABLED)).all())
+
+    enabled = await read_once(session, _ENABLED_READ, read)
     return [e for e in enabled if e.partner_id is None or e.partner_id in concerned]
 
 

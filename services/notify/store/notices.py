@@ -114,9 +114,4 @@ class NoticeRecords(PassRows[RecordedNotice]):
     statement at the end (`write`)."""
 
     table = RecordedTable(_NOTICES, RecordedNotice, recorded=("status", "attempts", "last_error", "sent_at", "due_at"))
-    open_statuses = ("pending",)
-
-    def pending(self, notice_id: str) -> RecordedNotice | None:
-        """The notice to record a result on, unless it is gone or no longer pending (cancelled
-        meanwhile, say): its row is then left as it is."""
-        return self.open(notice_id)
+    open_statuses = ("pending",)  # a cancelled notice's row is left as it is

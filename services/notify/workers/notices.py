@@ -56,7 +56,7 @@ class NoticeWorker(PollingWorker):
         rt = self.rt
         now = rt.clock.now()
         status, error, retryable = result
-        notice = records.pending(claim.notice_id)
+        notice = records.open(claim.notice_id)
         if notice is None:
             return
         notice.attempts = max(notice.attempts, claim.attempt_no)

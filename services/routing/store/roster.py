@@ -15,7 +15,7 @@ from services.routing.domain.index import RosterIndex
 from services.routing.domain.roster import DEFAULT_ROSTER_PATH, Partner, load_roster
 from services.routing.domain.ruleset import DEFAULT_RULESET_DOCUMENT
 from services.routing.store.models import PartnerRow, RosterRevision, RulesetRow
-from shared.db import Database, rows_affected
+from shared.db import Database, read_once, rows_affected
 
 
 def partner_from_row(row: PartnerRow) -> Partner:
@@ -101,9 +101,7 @@ class RosterCache:
         self._revision: int | None = None
 
     async def index(self, session: AsyncSession) -> RosterIndex:
-        revision = session.info.get(_REVISION_READ)
-        if revision is None:
-            revision = session.info[_REVISION_READ] = await current_revision(session)
+        revision = await read_once(session, _REVISION_READ, lambda: current_revision(session))
         if self._index is None or revision != self._revision:
             rows = (await session.execute(select(PartnerRow))).scalars().all()
             self._index = RosterIndex(partner_from_row(r) for r in rows)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.domain.ruleset import DEFAULT_RULESET, DEFAULT_RULESET_DOCUMENT, Ruleset, validate_ruleset
 from services.routing.store.models import RulesetRow
+from shared.db import read_once
 
 
 async def in_force(session: AsyncSession) -> RulesetRow:
@@ -55,12 +56,9 @@ class ValidatedRulesets:
         """The given version, or the one in force (the highest installed); the default ruleset as
         version 1 when that version is not installed."""
         if not version:
-            version = session.info.get(_IN_FORCE_READ)
+            version = await read_once(session, _IN_FORCE_READ, lambda: session.scalar(_VERSION_IN_FORCE))
             if version is None:
-                version = await session.scalar(_VERSION_IN_FORCE)
-                if version is None:
-                    return 1, DEFAULT_RULESET
-                session.info[_IN_FORCE_READ] = version
+                return 1, DEFAULT_RULESET
         rules = self._validated.get(version)
         if rules is None:
             document = await session.scalar(_DOCUMENT_OF_VERSION, {"v": version})
