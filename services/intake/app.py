@@ -1,5 +1,7 @@
 """Intake's wiring: its database, routers and consumer."""
 
+import asyncio
+
 from services.intake.api.routes import router
 from services.intake.consumers.events import HANDLERS
 from services.intake.settings import Settings
@@ -22,6 +24,8 @@ class Runtime(ServiceRuntime):
         # The parties' id numbers and phones at rest, and the keyed hash of lookups by id number.
         use_data_keys(settings.data_key_list)
         self.party_lookup = LookupKey(settings.lookup_key)
+        # Filing transactions take turns (settings.filing_concurrency says why).
+        self.filing_turns = asyncio.Semaphore(settings.filing_concurrency)
 
     def register_consumers(self) -> None:
         self.consume("intake.events", bound(self.handler_table, self))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.intake.store.sealed import DEV_DATA_KEY, DEV_LOOKUP_KEY
@@ -15,6 +15,12 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore", populate_by_name=True)
     service: str = "intake"
     idempotency_ttl_hours: int = 24 * 7
+    # At most this many filing transactions at once in one process (`INTAKE_FILING_CONCURRENCY`); the
+    # other requests wait their turn in arrival order. More in flight adds no speed in one event loop
+    # but has each transaction hold its court's case-number counter while the others take the CPU:
+    # at 32 connections, a pool's worth (16) in flight answered 5-12 requests in over 2 s per run, 3
+    # answered 0-1 at the same rate (issue #9, docs/BENCHMARKS.md).
+    filing_concurrency: int = Field(3, ge=1, le=64)
 
     # Fernet keys sealing the parties' id numbers and phones at rest, comma-separated, the newest
     # first (store/sealed.py); required outside development.

@@ -54,7 +54,7 @@ async def file_cases(rt: Any, principal: Principal, filings: Sequence[Filing], *
         return []
     scope = f"clerk:{principal.court_code}"
     now = rt.clock.now()
-    async with rt.db.unit_of_work() as session:
+    async with rt.filing_turns, rt.db.unit_of_work() as session:
         earlier = await IDEMPOTENCY_KEYS.claim_many(session, rt.db, scope, {f.key: f.fingerprint for f in filings},
                                                     now)
         new = [new_case(f, created_by=principal.subject, now=now) for f in filings if f.key not in earlier]
