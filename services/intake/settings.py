@@ -17,10 +17,13 @@ class Settings(ServiceSettings):
     idempotency_ttl_hours: int = 24 * 7
     # At most this many filing transactions at once in one process (`INTAKE_FILING_CONCURRENCY`); the
     # other requests wait their turn in arrival order. More in flight adds no speed in one event loop
-    # but has each transaction hold its court's case-number counter while the others take the CPU:
-    # at 32 connections, a pool's worth (16) in flight answered 5-12 requests in over 2 s per run, 3
-    # answered 0-1 at the same rate (issue #9, docs/BENCHMARKS.md).
-    filing_concurrency: int = Field(3, ge=1, le=64)
+    # but has each transaction hold its court's case-number counter while the others take the CPU.
+    # `python -m bench.filing_turns` (one cluster, intake's API restarted per round, 32 connections,
+    # 15 s a round; 2026-12-02 23:58 UTC): 6 filed 70.3, 60.6, 82.2 cases/s, its slowest answers
+    # 0.78, 0.92, 0.61 s; 16 (the pool's worth) 56.4, 65.8, 75.3/s, 1.27, 1.16, 1.00 s; 3 65.8/s twice,
+    # 0.85 s. In an earlier run (23:52) all three filed about 50/s, the slowest answers again shorter
+    # with 3 and 6 (0.91-1.03 s) than with 16 (1.05-1.34 s).
+    filing_concurrency: int = Field(6, ge=1, le=64)
 
     # Fernet keys sealing the parties' id numbers and phones at rest, comma-separated, the newest
     # first (store/sealed.py); required outside development.

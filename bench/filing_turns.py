@@ -1,0 +1,71 @@
+"""INTAKE_FILING_CONCURRENCY compared in one cluster: the platform started as `make bench` starts it,
+then for each width in turn intake's API process restarted with it and wrk filing at full speed with
+32 connections. Rounds alternate in one run, so the machine's drift falls on every width alike. Not
+part of `make bench`; the figures behind the setting's default (services/intake/settings.py).
+
+Usage: python -m bench.filing_turns [--widths 3,16,3,16,6,6] [--seconds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import uuid
+from pathlib import Path
+
+from bench.stack import scenarios
+from bench.stack.cases import generate, write_bodies
+from bench.stack.cluster import Cluster
+from bench.stack.cpu import CpuSampler
+from bench.stack.infra import Scratch
+from bench.stack.load import Load, run_wrk
+from bench.stack.monitor import Monitor
+from bench.stack.provision import clerk_tokens
+from bench.stack.timings import Arrivals
+
+WORK = Path("var/bench/filing-turns")
+
+
+async def _round(ctx, width: int, n: int, seconds: float) -> str:
+    api = ctx.cluster.services["intake"]
+    api.stop()
+    api.env = {**api.env, "INTAKE_FILING_CONCURRENCY": str(width)}
+    api.start()
+    await api.wait_ready("/readyz", timeout=60)
+    r = await run_wrk(api.url, Load(f"turns{n}", 32, seconds), ctx.bodies, ctx.work_dir, ctx.key_prefix)
+    scenarios.check_refusals(r)
+    await ctx.wait_until_quiet(60)  # the round's pipeline work must not run into the next round
+    lat = r.latency_ms
+    return (f"| {width} | {r.created_per_s:,.1f} | {lat['p50']:,.0f} | {lat['p99']:,.0f} | {lat['max']:,.0f} "
+            f"| {r.over_2s} |")
+
+
+async def main(widths: list[int], seconds: float) -> None:
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    plan, scratch = scenarios.Plan.quick(), Scratch()
+    ctx = scenarios._Context(plan, WORK, scratch, CpuSampler(), WORK / "bodies.tsv", uuid.uuid4().hex[:8],
+                             Cluster(WORK, scratch), Arrivals(WORK / "deliveries.tsv"), Monitor())
+    filings = generate(plan.bodies)
+    write_bodies(ctx.bodies, filings, clerk_tokens({f.court_code for f in filings}))
+    try:
+        await scenarios._provision(ctx)
+        await scenarios._warm_up(ctx)
+        print("| width | accepted/s | p50 ms | p99 ms | max ms | over 2 s |\n|---:|---:|---:|---:|---:|---:|")
+        for n, width in enumerate(widths):
+            print(await _round(ctx, width, n, seconds), flush=True)
+    finally:
+        await ctx.disconnect()
+        for child in reversed(ctx.children):
+            child.stop()
+        ctx.cluster.stop()
+        await scratch.cleanup()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--widths", default="3,16,3,16,6,6")
+    parser.add_argument("--seconds", type=float, default=15.0)
+    args = parser.parse_args()
+    asyncio.run(main([int(w) for w in args.widths.split(",")], args.seconds))
