@@ -58,3 +58,11 @@ def test_a_refused_setting_is_reported_without_its_value(service):
     with pytest.raises(ValidationError) as refused:
         settings_class(env="development", database_url="sqlite:///x.db", port=secret)
     assert "port" in str(refused.value) and secret not in str(refused.value)
+
+
+def test_filing_concurrency_from_the_environment(monkeypatch):
+    monkeypatch.setenv("INTAKE_FILING_CONCURRENCY", "2")
+    assert Settings(database_url="sqlite:///x.db").filing_concurrency == 2
+    monkeypatch.setenv("INTAKE_FILING_CONCURRENCY", "0")  # no filing could ever start
+    with pytest.raises(ValueError, match="filing_concurrency"):
+        Settings(database_url="sqlite:///x.db")
