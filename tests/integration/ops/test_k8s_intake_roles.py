@@ -49,9 +49,13 @@ def test_the_api_and_the_worker_run_their_roles(rendered):
                                              "--host", "0.0.0.0", "--port", "8000"]
     assert worker["spec"]["replicas"] == 1 and worker["spec"]["strategy"] == {"type": "Recreate"}
     assert ("HorizontalPodAutoscaler", f"{prefix}intake-worker") not in objects
-    # the same settings and secrets, and the same probes
+    # the same settings and secrets, and the same probes; the broker's credentials only where the
+    # broker is used (the API never connects to it)
     env = {var["name"]: var for var in _container(api)["env"]}
-    assert {var["name"]: var for var in _container(worker)["env"]} == env
+    worker_env = {var["name"]: var for var in _container(worker)["env"]}
+    assert set(worker_env) - set(env) == {"RABBITMQ_USER", "RABBITMQ_PASSWORD", "RABBITMQ_HOST", "BUS_URL"}
+    assert {name: worker_env[name] for name in env} == env
+    assert worker_env["RABBITMQ_HOST"]["value"] == f"{prefix}courtmed-rabbitmq"
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         assert _container(worker)[probe]["httpGet"] == _container(api)[probe]["httpGet"]
 
