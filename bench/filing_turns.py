@@ -10,19 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import uuid
 from pathlib import Path
 
 from bench.stack import scenarios
-from bench.stack.cases import generate, write_bodies
-from bench.stack.cluster import Cluster
-from bench.stack.cpu import CpuSampler
-from bench.stack.infra import Scratch
 from bench.stack.load import Load, run_wrk
-from bench.stack.monitor import Monitor
-from bench.stack.provision import clerk_tokens
-from bench.stack.timings import Arrivals
 
 WORK = Path("var/bench/filing-turns")
 
@@ -42,25 +33,15 @@ async def _round(ctx, width: int, n: int, seconds: float) -> str:
 
 
 async def main(widths: list[int], seconds: float) -> None:
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    plan, scratch = scenarios.Plan.quick(), Scratch()
-    ctx = scenarios._Context(plan, WORK, scratch, CpuSampler(), WORK / "bodies.tsv", uuid.uuid4().hex[:8],
-                             Cluster(WORK, scratch), Arrivals(WORK / "deliveries.tsv"), Monitor())
-    filings = generate(plan.bodies)
-    write_bodies(ctx.bodies, filings, clerk_tokens({f.court_code for f in filings}))
+    ctx, _ = scenarios.prepared(scenarios.Plan.quick(), WORK)
     try:
-        await scenarios._provision(ctx)
-        await scenarios._warm_up(ctx)
+        await scenarios.provision(ctx)
+        await scenarios.warm_up(ctx)
         print("| width | accepted/s | p50 ms | p99 ms | max ms | over 2 s |\n|---:|---:|---:|---:|---:|---:|")
         for n, width in enumerate(widths):
             print(await _round(ctx, width, n, seconds), flush=True)
     finally:
-        await ctx.disconnect()
-        for child in reversed(ctx.children):
-            child.stop()
-        ctx.cluster.stop()
-        await scratch.cleanup()
+        await scenarios.closed(ctx)
 
 
 if __name__ == "__main__":

@@ -95,7 +95,7 @@ class ServiceRuntime:
 
     # -- lifecycle ----------------------------------------------------------------------------------
     async def start(self) -> None:
-        loops = self.cache_loops()
+        loops = list(self.cache_loops())  # a copy: a subclass may hand out a list it keeps
         if self.runs_workers:
             if self.role == "worker":  # the API's commits come from another process
                 loops.append(WakeupListener(self.settings.database_url, channel_of(self.name), self.outbox.wake,

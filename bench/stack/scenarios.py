@@ -18,7 +18,7 @@ import asyncpg
 from bench.progress import say
 from bench.stack.backlog import queued, wait_until_quiet
 from bench.stack.broker import BrokerQueues
-from bench.stack.cases import coverage, generate, write_bodies
+from bench.stack.cases import Filing, coverage, generate, write_bodies
 from bench.stack.cluster import SERVICES, Cluster
 from bench.stack.cpu import CpuSampler, delta
 from bench.stack.infra import Scratch, pg_pool, pg_url
@@ -225,7 +225,7 @@ async def _floor(ctx: _Context) -> Phase:
         ctx.sampler.pids.pop("floor", None)
 
 
-async def _provision(ctx: _Context) -> None:
+async def provision(ctx: _Context) -> None:
     cluster = ctx.cluster
     await cluster.start()
     ctx.sampler.databases.update(ctx.scratch.databases.values())
@@ -245,7 +245,7 @@ async def _provision(ctx: _Context) -> None:
     ctx.sampler.watch("receiver", receiver.pid)
 
 
-async def _warm_up(ctx: _Context) -> None:
+async def warm_up(ctx: _Context) -> None:
     """A few cases through the whole pipeline before measuring: connection pools filled, and proof
     that a case gets from filing to a verified webhook at all."""
     plan = ctx.plan
@@ -268,27 +268,42 @@ async def _idle(ctx: _Context) -> Idle:
     return Idle(used, wall_s, settle_s, queued_before, await ctx.queued())
 
 
-async def run_platform(plan: Plan, work_dir: Path, profile_dir: Path | None = None) -> PlatformRun:
-    """profile_dir: where the flame graphs of the end-to-end scenario go (None: not profiled)."""
-    # Logs are appended to and the receiver's file is read from its start: begin with none of a
-    # previous run's.
+def prepared(plan: Plan, work_dir: Path) -> tuple[_Context, list[Filing]]:
+    """An empty work directory, the platform's context (nothing started yet) and the request bodies
+    written for wrk. Logs are appended to and the receiver's file is read from its start: begin with
+    none of a previous run's."""
     shutil.rmtree(work_dir, ignore_errors=True)
     work_dir.mkdir(parents=True)
     scratch = Scratch()
     ctx = _Context(plan, work_dir, scratch, CpuSampler(), work_dir / "bodies.tsv", uuid.uuid4().hex[:8],
                    Cluster(work_dir, scratch), Arrivals(work_dir / "deliveries.tsv"), Monitor())
-    started_at = time.time()
-    say(f"platform benchmark: logs and data in {work_dir}")
     filings = generate(plan.bodies)
     write_bodies(ctx.bodies, filings, clerk_tokens({f.court_code for f in filings}))
+    return ctx, filings
+
+
+async def closed(ctx: _Context) -> list[str]:
+    """Stop everything the context started and drop its databases and vhost; what could not be dropped."""
+    await ctx.disconnect()
+    for child in reversed(ctx.children):
+        child.stop()
+    ctx.cluster.stop()
+    return await ctx.scratch.cleanup()
+
+
+async def run_platform(plan: Plan, work_dir: Path, profile_dir: Path | None = None) -> PlatformRun:
+    """profile_dir: where the flame graphs of the end-to-end scenario go (None: not profiled)."""
+    ctx, filings = prepared(plan, work_dir)
+    started_at = time.time()
+    say(f"platform benchmark: logs and data in {work_dir}")
     phases: list[Phase] = []
     watcher = None
     try:
         phases.append(await _floor(ctx))
         say("  starting the platform ...")
-        await _provision(ctx)
+        await provision(ctx)
         watcher = asyncio.create_task(ctx.monitor.run(ctx.connections, ctx.broker))
-        await _warm_up(ctx)
+        await warm_up(ctx)
         full, paced = plan.full_connections, plan.rate_connections
         phases.append(await _scenario(ctx, "intake", f"intake at full speed, {full} connections",
                                       Load("intake", full, plan.intake_s), plan.drain_s))
@@ -305,12 +320,8 @@ async def run_platform(plan: Plan, work_dir: Path, profile_dir: Path | None = No
         if watcher is not None:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
-        await ctx.disconnect()
-        for child in reversed(ctx.children):
-            child.stop()
-        ctx.cluster.stop()
-        scratch_names = dict(scratch.databases)
-        problems = await scratch.cleanup()
+        scratch_names = dict(ctx.scratch.databases)
+        problems = await closed(ctx)
         (work_dir / "secrets.json").unlink(missing_ok=True)
     return PlatformRun(plan, phases, idle, coverage(filings), ctx.arrivals, ctx.monitor,
                        scratch_names, summarise_logs(work_dir), work_dir, started_at, time.time(), problems,
