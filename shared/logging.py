@@ -91,7 +91,7 @@ def configure_logging(level: str = "INFO") -> None:
         root.handlers = [h for h in root.handlers if h.get_name() != "courtmed"] + [handler]
         _configured = True
     root.setLevel(level.upper())
-    for noisy in ("aio_pika", "aiormq", "sqlalchemy", "httpx", "uvicorn.access", "aiosmtplib", "asyncio"):
+    for noisy in ("aio_pika", "aiormq", "sqlalchemy", "httpx", "aiohttp", "uvicorn.access", "aiosmtplib", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

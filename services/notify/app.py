@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import random
 
-import httpx
+import aiohttp
 from fastapi import FastAPI
 
 from services.notify.api.deliveries import router as deliveries_router
 from services.notify.api.endpoints import router as endpoints_router
 from services.notify.api.handoffs import router as handoffs_router
 from services.notify.backlog import notify_samples
+from services.notify.channels.http_delivery import outbound_client
 from services.notify.channels.safe_url import Resolver, system_resolver
 from services.notify.consumers.events import HANDLERS
 from services.notify.court_simulator import create_app as create_court_simulator
@@ -42,7 +43,7 @@ class Runtime(ServiceRuntime):
         self.wall_clock = SystemClock()
         self.rng = random.SystemRandom()
         self.resolver = resolver
-        self.http: httpx.AsyncClient | None = None
+        self.http: aiohttp.ClientSession | None = None
         self.webhooks = WebhookWorker(self)
         self.handoffs = HandoffWorker(self)
         self.notices = NoticeWorker(self)
@@ -76,15 +77,13 @@ class Runtime(ServiceRuntime):
         await self.notices.run()
 
     async def start(self) -> None:
-        # Redirects are never followed (see channels.http_delivery); connections are pooled per process.
-        self.http = httpx.AsyncClient(follow_redirects=False, trust_env=False,
-                                      timeout=self.settings.http_timeout_seconds)
+        self.http = outbound_client(self.settings.http_timeout_seconds)
         await super().start()
 
     async def stop(self) -> None:
         await super().stop()
         if self.http is not None:
-            await self.http.aclose()
+            await self.http.close()
             self.http = None
 
     def mount(self, app: FastAPI) -> None:

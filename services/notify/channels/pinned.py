@@ -7,20 +7,27 @@ server name (which is also what the certificate is verified against) closes that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-import httpx
+from yarl import URL
 
 from services.notify.channels.safe_url import CheckedTarget
 
 
-def pinned_request(target: CheckedTarget) -> tuple[str, dict[str, str], Mapping[str, object]]:
-    """(URL to connect to, extra headers, httpx extensions)."""
-    original = httpx.URL(target.url)
+@dataclass(frozen=True)
+class PinnedRequest:
+    """Where to connect, the headers that keep the original name, and the TLS server name."""
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    server_hostname: str | None = None
+
+
+def pinned_request(target: CheckedTarget) -> PinnedRequest:
+    original = URL(target.url)
     address = target.addresses[0]
     if str(address) == target.host.strip("[]"):
-        return target.url, {}, {}
-    pinned = original.copy_with(host=str(address))
-    headers = {"host": original.netloc.decode("ascii")}
-    extensions: dict[str, object] = {"sni_hostname": target.host} if original.scheme == "https" else {}
-    return str(pinned), headers, extensions
+        return PinnedRequest(target.url)
+    pinned = original.with_host(str(address))
+    return PinnedRequest(str(pinned), {"host": original.host_port_subcomponent or target.host},
+                         target.host if original.scheme == "https" else None)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import httpx
+import aiohttp
 
 from services.notify.channels.errors import ChannelError
+from services.notify.channels.http_delivery import failure_name, outbound_client
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class SmsSettings:
 class SmsSender:
     """`client` is injectable so tests and the service can share one connection pool."""
 
-    def __init__(self, settings: SmsSettings, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, settings: SmsSettings, client: aiohttp.ClientSession | None = None) -> None:
         self.settings = settings
         self._client = client
 
@@ -30,20 +31,19 @@ class SmsSender:
         headers = {self.settings.api_key_header: self.settings.api_key}
         try:
             if self._client is not None:
-                response = await self._post(self._client, payload, headers)
+                status = await self._post(self._client, payload, headers)
             else:
-                async with httpx.AsyncClient() as client:
-                    response = await self._post(client, payload, headers)
-        except httpx.HTTPError as exc:
-            raise ChannelError(f"SMS provider unreachable: {type(exc).__name__}") from None
-        if not response.is_success:
+                async with outbound_client(self.settings.timeout, connections=1) as client:
+                    status = await self._post(client, payload, headers)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ChannelError(f"SMS provider unreachable: {failure_name(exc)}") from None
+        if not 200 <= status < 300:
             # 4xx other than 429 means the request itself is wrong: retrying cannot help.
-            retryable = response.status_code >= 500 or response.status_code == 429
-            raise ChannelError(
-                f"SMS provider answered {response.status_code}",
-                retryable=retryable,
-                status_code=response.status_code,
-            )
+            retryable = status >= 500 or status == 429
+            raise ChannelError(f"SMS provider answered {status}", retryable=retryable, status_code=status)
 
-    async def _post(self, client: httpx.AsyncClient, payload: dict, headers: dict[str, str]) -> httpx.Response:
-        return await client.post(self.settings.url, json=payload, headers=headers, timeout=self.settings.timeout)
+    async def _post(self, client: aiohttp.ClientSession, payload: dict, headers: dict[str, str]) -> int:
+        async with client.post(self.settings.url, json=payload, headers=headers, allow_redirects=False,
+                               timeout=aiohttp.ClientTimeout(total=self.settings.timeout)) as response:
+            await response.read()
+            return response.status

@@ -64,9 +64,9 @@ class WebhookWorker(PollingWorker):
             return AttemptResult(None, None, f"refused: {exc.reason}", "", 0)
         secrets = signing_secrets(claim.secret, claim.previous_secret, claim.rotated_at, rt.clock.now())
         headers = sign(secrets, claim.webhook_id, rt.wall_clock.now(), claim.body)
-        url, pin_headers, extensions = pinned_request(target)
-        return await post_json(rt.http, url, claim.body, {**headers, **pin_headers, **correlation_headers()},
-                               timeout=rt.settings.http_timeout_seconds, extensions=extensions)
+        pinned = pinned_request(target)
+        return await post_json(rt.http, pinned.url, claim.body, {**headers, **pinned.headers, **correlation_headers()},
+                               timeout=rt.settings.http_timeout_seconds, server_hostname=pinned.server_hostname)
 
     def record(self, records: WebhookPass, claim: store.Claim, result: AttemptResult) -> None:
         rt = self.rt
