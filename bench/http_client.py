@@ -68,7 +68,7 @@ async def _compare(base: str, n: int) -> list[str]:
                         ).status_code == 204
             cpu, rate = await _measure(via_httpx, in_flight, n)
         lines.append(f"| httpx 0.28 (AsyncClient) | {in_flight} | {cpu:,.0f} | {rate:,.0f} |")
-        async with outbound_client(10.0) as session:
+        async with outbound_client(10.0, connections=100) as session:
             async def via_notify(i: int) -> None:
                 assert (await post_json(session, f"{base}/hooks/{i % 35}", BODY, {})).status_code == 204
             cpu, rate = await _measure(via_notify, in_flight, n)

@@ -77,7 +77,10 @@ class Runtime(ServiceRuntime):
         await self.notices.run()
 
     async def start(self) -> None:
-        self.http = outbound_client(self.settings.http_timeout_seconds)
+        # Room for all three workers' attempts at once: none waits for a connection, which would
+        # count against its timeout as if the receiver were slow.
+        self.http = outbound_client(self.settings.http_timeout_seconds,
+                                    connections=3 * self.settings.worker_concurrency)
         await super().start()
 
     async def stop(self) -> None:

@@ -43,7 +43,7 @@ class AttemptResult:
         return classify_response(self.status_code)
 
 
-def outbound_client(timeout_seconds: float, connections: int = 100) -> aiohttp.ClientSession:
+def outbound_client(timeout_seconds: float, connections: int) -> aiohttp.ClientSession:
     """One pool per process. No cookies are kept: a partner's cookie must never reach another
     partner (two of them may share an address), nor come back on a later webhook."""
     return aiohttp.ClientSession(

@@ -28,6 +28,7 @@ from services.notify.channels.safe_url import CheckedTarget
 from services.notify.domain.retry import Verdict
 from services.notify.domain.signing import new_secret, sign
 from tests.integration.notify.support import serve
+from tests.support.platform import running
 
 
 def answering(respond) -> Starlette:
@@ -52,7 +53,7 @@ async def test_signed_body_arrives_byte_for_byte_and_verifies():
 
     app = answering(verify)
     headers = sign([secret], "msg_1", datetime.now(dt.UTC), body)
-    async with serve(app) as base, outbound_client(5.0) as client:
+    async with serve(app) as base, outbound_client(5.0, connections=10) as client:
         result = await post_json(client, f"{base}/hooks", body, headers)
     assert (result.status_code, result.error, result.verdict) == (204, None, Verdict.SUCCESS)
     [(request, raw)] = app.state.seen
@@ -63,7 +64,7 @@ async def test_failure_status_retry_after_and_a_truncated_body_are_recorded():
     async def unavailable(request, raw):
         return PlainTextResponse("网" * 5000, status_code=503, headers={"Retry-After": "30"})
 
-    async with serve(answering(unavailable)) as base, outbound_client(5.0) as client:
+    async with serve(answering(unavailable)) as base, outbound_client(5.0, connections=10) as client:
         result = await post_json(client, f"{base}/", "{}", {})
     assert result.status_code == 503 and result.retry_after == "30" and result.verdict is Verdict.RETRY
     assert len(result.response_body.encode()) <= MAX_LOGGED_BODY and result.response_body.startswith("网" * 300)
@@ -74,7 +75,7 @@ async def test_redirect_is_not_followed():
         return Response(status_code=307, headers={"Location": f"{request.base_url}elsewhere"})
 
     app = answering(redirect)
-    async with serve(app) as base, outbound_client(5.0) as client:
+    async with serve(app) as base, outbound_client(5.0, connections=10) as client:
         result = await post_json(client, f"{base}/hooks", "{}", {})
     assert result.status_code == 307 and result.verdict is Verdict.RETRY
     assert [request.url.path for request, _ in app.state.seen] == ["/hooks"]
@@ -85,7 +86,7 @@ async def test_cookies_a_receiver_sets_are_never_sent_back():
         return Response(status_code=200, headers={"Set-Cookie": "session=partner-a; Path=/"})
 
     app = answering(set_cookie)
-    async with serve(app) as base, outbound_client(5.0) as client:
+    async with serve(app) as base, outbound_client(5.0, connections=10) as client:
         await post_json(client, f"{base}/a", "{}", {})
         await post_json(client, f"{base}/b", "{}", {})
     assert [request.headers.get("cookie") for request, _ in app.state.seen] == [None, None]
@@ -95,7 +96,7 @@ async def test_a_refused_connection_is_a_result_not_an_exception():
     with socket.socket() as sock:  # a port nothing listens on once this closes
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    async with outbound_client(5.0) as client:
+    async with outbound_client(5.0, connections=10) as client:
         result = await post_json(client, f"http://127.0.0.1:{port}/hooks", "{}", {})
     assert (result.status_code, result.error, result.verdict) == (None, "ConnectError", Verdict.RETRY)
 
@@ -105,7 +106,7 @@ async def test_a_receiver_slower_than_the_timeout_is_a_timeout():
         await asyncio.sleep(2)
         return Response(status_code=200)
 
-    async with serve(answering(slow)) as base, outbound_client(5.0) as client:
+    async with serve(answering(slow)) as base, outbound_client(5.0, connections=10) as client:
         result = await post_json(client, f"{base}/hooks", "{}", {}, timeout=0.3)
     assert result.status_code is None and result.error in ("ReadTimeout", "Timeout")
     assert result.verdict is Verdict.RETRY and result.duration_ms < 1500
@@ -159,3 +160,14 @@ async def test_a_pinned_https_address_is_verified_against_its_name(hooks_certifi
                                                server_hostname=pinned.server_hostname))
     assert [(r.status_code, r.error) for r in results] == [(204, None), (None, "CertificateError"), (204, None)]
     assert [request.headers["host"] for request, _ in app.state.seen] == [f"hooks.example.com:{port}"] * 2
+
+
+async def test_the_runtime_pool_has_room_for_every_worker_at_once(sqlite_urls):
+    """Webhooks, hand-offs and SMS each attempt up to NOTIFY_WORKER_CONCURRENCY at once; a request
+    waiting for a free connection would spend its timeout before reaching the receiver."""
+    settings = {"notify": {"worker_concurrency": 7, "worker_batch_size": 7}}
+    async with running({"notify": sqlite_urls["notify"]}, settings=settings) as p:
+        client = p.runtimes["notify"].http
+        assert client is not None and client.connector is not None
+        assert client.connector.limit == 21 and client.connector.limit_per_host == 0
+        assert isinstance(client.cookie_jar, aiohttp.DummyCookieJar)

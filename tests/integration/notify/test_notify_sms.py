@@ -28,7 +28,7 @@ def settings(base: str) -> SmsSettings:
 
 async def test_posts_phone_template_params_with_api_key():
     seen: list = []
-    async with serve(provider(200, seen)) as base, outbound_client(5.0) as client:
+    async with serve(provider(200, seen)) as base, outbound_client(5.0, connections=10) as client:
         await SmsSender(settings(base), client).send("13800000000", "case_routed",
                                                      {"partner_name": "市南区人民调解中心"})
     [(request, body)] = seen
@@ -46,7 +46,7 @@ async def test_without_a_shared_pool_it_opens_its_own():
 
 @pytest.mark.parametrize(("status", "retryable"), [(500, True), (503, True), (429, True), (400, False), (401, False)])
 async def test_non_2xx_raises_without_the_phone(status, retryable):
-    async with serve(provider(status, [])) as base, outbound_client(5.0) as client:
+    async with serve(provider(status, [])) as base, outbound_client(5.0, connections=10) as client:
         with pytest.raises(ChannelError) as info:
             await SmsSender(settings(base), client).send("13800000000", "case_routed", {})
     assert info.value.status_code == status and info.value.retryable is retryable
@@ -56,7 +56,7 @@ async def test_non_2xx_raises_without_the_phone(status, retryable):
 async def test_network_error_raises_channel_error():
     async with serve(provider(200, [])) as base:
         pass  # the provider is gone: its port refuses
-    async with outbound_client(5.0) as client:
+    async with outbound_client(5.0, connections=10) as client:
         with pytest.raises(ChannelError, match="unreachable: ConnectError"):
             await SmsSender(settings(base), client).send("13800000000", "case_routed", {})
 
