@@ -1,7 +1,8 @@
 """What posting one webhook costs notify in CPU: httpx (the client notify used until 2026-12-03)
 against aiohttp through notify's own post_json, at 10 and 50 requests in flight (the webhook
-worker's default concurrency), to a minimal keep-alive receiver in a process of its own. Not part
-of `make bench`; it explains notify's client choice (services/notify/channels/http_delivery.py).
+worker's default concurrency), to a minimal keep-alive receiver in a process of its own. `make
+bench` runs it as its "webhooks" section (docs/BENCHMARKS.md, "Posting a webhook"); it explains
+notify's client choice (services/notify/channels/http_delivery.py).
 
 Usage: python -m bench.http_client [--n 5000]
 """
@@ -88,6 +89,20 @@ def _wait_for(port: int, seconds: float = 10.0) -> None:
             time.sleep(0.05)
 
 
+def section(n: int) -> list[str]:
+    """The comparison's table, the receiver started on a free port and stopped again."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    receiver = subprocess.Popen([sys.executable, "-m", "bench.http_client", "--serve", str(port)])
+    try:
+        _wait_for(port)
+        return uvloop.run(_compare(f"http://127.0.0.1:{port}", n))
+    finally:
+        receiver.terminate()
+        receiver.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5000, help="requests per client and width")
@@ -95,17 +110,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve:
         uvloop.run(_serve(args.serve))
-        return
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    receiver = subprocess.Popen([sys.executable, "-m", "bench.http_client", "--serve", str(port)])
-    try:
-        _wait_for(port)
-        print("\n".join(uvloop.run(_compare(f"http://127.0.0.1:{port}", args.n))))
-    finally:
-        receiver.terminate()
-        receiver.wait()
+    else:
+        print("\n".join(section(args.n)))
 
 
 if __name__ == "__main__":

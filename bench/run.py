@@ -3,7 +3,7 @@ where and how it ran; the platform figures also as docs/bench-platform.png.
 
     python -m bench.run                      # the full run, about twelve minutes
     python -m bench.run --quick              # a short run, written to var/bench/quick/ instead
-    python -m bench.run --sections platform  # only some sections: platform, embedded, routing, intake, sealing
+    python -m bench.run --sections platform  # only some sections: platform, embedded, routing, intake, sealing, webhooks
 
 The platform and embedded sections start and stop everything they measure (databases, vhost, SQLite
 files, processes); only PostgreSQL and RabbitMQ on this machine and wrk (`make bench` installs it)
@@ -18,6 +18,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bench.http_client import section as http_client_section
 from bench.intake_bench import intake_section
 from bench.machine import provenance
 from bench.progress import say
@@ -30,7 +31,7 @@ from bench.stack.plot import plot_platform
 from bench.stack.report import platform_section
 from bench.stack.scenarios import BenchFailure, Plan, PlatformRun, run_platform
 
-SECTIONS = ("platform", "embedded", "routing", "intake", "sealing")
+SECTIONS = ("platform", "embedded", "routing", "intake", "sealing", "webhooks")
 DOCS = Path("docs")
 RUNS = Path("var/bench")
 
@@ -112,6 +113,18 @@ def sealing_lines(cases: int, distributed: PlatformRun | None) -> list[str]:
             "", reading]
 
 
+def webhook_lines(n: int) -> list[str]:
+    say(f"posting a webhook: {n:,} requests per client and width ...")
+    what = ("`bench/http_client.py`: this process's CPU per webhook POST through httpx and through notify's "
+            "own `post_json` (aiohttp, services/notify/channels/http_delivery.py), in rounds of 10 and of 50 "
+            "at once (the webhook worker's default), to a minimal keep-alive receiver in a process of its own.")
+    reading = ("Reading the figures: httpx's pool looks at every pooled connection on each request (and past "
+               "20 kept-alive connections closes and reopens them), so its cost grows with the requests in "
+               "flight; this is why notify posts through aiohttp (issue #9).")
+    return ["## Posting a webhook (notify's HTTP client)", "", *provenance(what), *http_client_section(n), "",
+            reading]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the benchmarks, write docs/BENCHMARKS.md, print it.")
     parser.add_argument("--quick", action="store_true", help="short scenarios, written under var/bench/quick/")
@@ -141,6 +154,8 @@ def main() -> int:
             lines += [*intake_lines(args.cases or (30 if args.quick else 200)), ""]
         if "sealing" in sections:
             lines += [*sealing_lines(100 if args.quick else 400, distributed), ""]
+        if "webhooks" in sections:
+            lines += [*webhook_lines(1000 if args.quick else 5000), ""]
     except BenchFailure as exc:
         say(f"\nBENCHMARK FAILED: {exc}")
         return 1

@@ -3,7 +3,7 @@ webhook delivery or a hand-off, recorded for the delivery log.
 
 aiohttp rather than httpx: posting a webhook through httpx cost about 0.7 ms of CPU at 10 requests
 in flight and 1.2 ms at 50 (its pool scans every connection on each request), a fifth of notify's
-CPU per case; aiohttp about 0.05 ms (`python -m bench.http_client`)."""
+CPU per case; aiohttp about 0.07 ms (docs/BENCHMARKS.md, "Posting a webhook")."""
 
 from __future__ import annotations
 
