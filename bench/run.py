@@ -1,9 +1,10 @@
 """`make bench`: every benchmark in one run, written to docs/BENCHMARKS.md (and printed) with when,
 where and how it ran; the platform figures also as docs/bench-platform.png.
 
-    python -m bench.run                      # the full run, about twelve minutes
+    python -m bench.run                      # the full run, about five minutes
     python -m bench.run --quick              # a short run, written to var/bench/quick/ instead
-    python -m bench.run --sections platform  # only some sections: platform, embedded, routing, intake, sealing, webhooks
+    python -m bench.run --sections platform  # only some sections: platform, embedded, routing, intake,
+                                             # sealing, webhooks
 
 The platform and embedded sections start and stop everything they measure (databases, vhost, SQLite
 files, processes); only PostgreSQL and RabbitMQ on this machine and wrk (`make bench` installs it)
