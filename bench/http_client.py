@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
-import subprocess
-import sys
+import os
 import time
 
 import httpx
 import uvloop
 
+from bench.stack.process import ROOT, Child
 from services.notify.channels.http_delivery import outbound_client, post_json
 
 BODY = '{"type":"case.routed","data":{"summary":"' + "物业费" * 250 + '"}}'
-NO_CONTENT = b"HTTP/1.1 204 No Content\r\nconnection: keep-alive\r\n\r\n"
+OK = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: keep-alive\r\n\r\n"
 
 
 class _Receiver(asyncio.Protocol):
-    """Answers every request 204, keeping the connection: as cheap a receiver as can be."""
+    """Answers every request 200 with no body, keeping the connection: as cheap a receiver as can be."""
 
     def connection_made(self, transport) -> None:
         self.transport, self.buffer = transport, b""
@@ -39,7 +38,7 @@ class _Receiver(asyncio.Protocol):
             if len(self.buffer) < end + 4 + length:
                 return
             self.buffer = self.buffer[end + 4 + length:]
-            self.transport.write(NO_CONTENT)
+            self.transport.write(OK)
 
 
 async def _serve(port: int) -> None:
@@ -59,57 +58,45 @@ async def _measure(post, in_flight: int, n: int) -> tuple[float, float]:
     return 1e6 * (time.process_time() - cpu) / done, done / (time.perf_counter() - wall)
 
 
-async def _compare(base: str, n: int) -> list[str]:
+async def _compare(receiver: Child, n: int) -> list[str]:
+    await receiver.wait_ready("/")
+    base = receiver.url
     lines = ["| client | in flight | µs CPU per request | requests/s |", "|---|---:|---:|---:|"]
     headers = {"content-type": "application/json"}
     for in_flight in (10, 50):
         async with httpx.AsyncClient(trust_env=False, follow_redirects=False) as client:
             async def via_httpx(i: int) -> None:
                 assert (await client.post(f"{base}/hooks/{i % 35}", content=BODY.encode(), headers=headers)
-                        ).status_code == 204
+                        ).status_code == 200
             cpu, rate = await _measure(via_httpx, in_flight, n)
         lines.append(f"| httpx 0.28 (AsyncClient) | {in_flight} | {cpu:,.0f} | {rate:,.0f} |")
         async with outbound_client(10.0, connections=100) as session:
             async def via_notify(i: int) -> None:
-                assert (await post_json(session, f"{base}/hooks/{i % 35}", BODY, {})).status_code == 204
+                assert (await post_json(session, f"{base}/hooks/{i % 35}", BODY, {})).status_code == 200
             cpu, rate = await _measure(via_notify, in_flight, n)
         lines.append(f"| aiohttp (notify's post_json) | {in_flight} | {cpu:,.0f} | {rate:,.0f} |")
     return lines
 
 
-def _wait_for(port: int, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
 def section(n: int) -> list[str]:
-    """The comparison's table, the receiver started on a free port and stopped again."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    receiver = subprocess.Popen([sys.executable, "-m", "bench.http_client", "--serve", str(port)])
+    """The comparison's table, the receiver a child of the benchmark on a free port, stopped again."""
+    log = ROOT / "var" / "bench" / "http-client-receiver.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    receiver = Child("webhook receiver", ["bench.http_client", "--serve"], dict(os.environ), log).start()
     try:
-        _wait_for(port)
-        return uvloop.run(_compare(f"http://127.0.0.1:{port}", n))
+        return uvloop.run(_compare(receiver, n))
     finally:
-        receiver.terminate()
-        receiver.wait()
+        receiver.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5000, help="requests per client and width")
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the receiver's own process
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the receiver's own process
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        uvloop.run(_serve(args.serve))
+        uvloop.run(_serve(args.port))
     else:
         print("\n".join(section(args.n)))
 

@@ -82,10 +82,10 @@ async def post_json(
             return AttemptResult(response.status, response.headers.get("retry-after"), None, logged,
                                  _ms_since(started))
     except (aiohttp.ClientError, TimeoutError) as exc:
-        return AttemptResult(None, None, failure_name(exc), "", _ms_since(started))
+        return AttemptResult(None, None, _failure_name(exc), "", _ms_since(started))
 
 
-def failure_name(exc: BaseException) -> str:
+def _failure_name(exc: BaseException) -> str:
     return next((name for kind, name in _FAILURES if isinstance(exc, kind)), type(exc).__name__)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import aiohttp
 
 from services.notify.channels.errors import ChannelError
-from services.notify.channels.http_delivery import failure_name, outbound_client
+from services.notify.channels.http_delivery import AttemptResult, outbound_client, post_json
 
 
 @dataclass(frozen=True)
@@ -29,21 +30,19 @@ class SmsSender:
         """Raise ChannelError unless the provider answers 2xx; its text never contains the phone."""
         payload = {"phone": phone, "template": template, "params": params}
         headers = {self.settings.api_key_header: self.settings.api_key}
-        try:
-            if self._client is not None:
-                status = await self._post(self._client, payload, headers)
-            else:
-                async with outbound_client(self.settings.timeout, connections=1) as client:
-                    status = await self._post(client, payload, headers)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise ChannelError(f"SMS provider unreachable: {failure_name(exc)}") from None
+        if self._client is not None:
+            result = await self._post(self._client, payload, headers)
+        else:
+            async with outbound_client(self.settings.timeout, connections=1) as client:
+                result = await self._post(client, payload, headers)
+        status = result.status_code
+        if status is None:
+            raise ChannelError(f"SMS provider unreachable: {result.error}")
         if not 200 <= status < 300:
             # 4xx other than 429 means the request itself is wrong: retrying cannot help.
             retryable = status >= 500 or status == 429
             raise ChannelError(f"SMS provider answered {status}", retryable=retryable, status_code=status)
 
-    async def _post(self, client: aiohttp.ClientSession, payload: dict, headers: dict[str, str]) -> int:
-        async with client.post(self.settings.url, json=payload, headers=headers, allow_redirects=False,
-                               timeout=aiohttp.ClientTimeout(total=self.settings.timeout)) as response:
-            await response.read()
-            return response.status
+    async def _post(self, client: aiohttp.ClientSession, payload: dict, headers: dict[str, str]) -> AttemptResult:
+        return await post_json(client, self.settings.url, json.dumps(payload, ensure_ascii=False), headers,
+                               timeout=self.settings.timeout)
