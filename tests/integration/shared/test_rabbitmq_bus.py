@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import aio_pika
+import aiormq
 
 from shared.bus.rabbitmq import RabbitMQBus
 from shared.events import Envelope
@@ -83,3 +84,55 @@ async def test_failing_handler_is_retried_with_delay_then_dead_lettered(rabbit_v
         assert tried_at["flaky"][1] - tried_at["flaky"][0] >= 0.1
     finally:
         await bus.close()
+
+
+async def test_a_batch_is_acknowledged_with_one_frame_that_covers_only_that_batch(rabbit_vhost, monkeypatch):
+    url = infra.amqp_url(rabbit_vhost)
+    publisher = RabbitMQBus(url, topology=[("acked.events", ("case.received",))])
+    await publisher.start()
+    for n in range(12):
+        await publisher.publish(Envelope.new("case.received", f"c{n}", "test"))
+    await publisher.close()
+
+    acks: list[tuple[int, bool]] = []
+    basic_ack = aiormq.Channel.basic_ack
+
+    async def observed_ack(channel, delivery_tag, multiple=False, **kwargs):
+        acks.append((delivery_tag, multiple))
+        return await basic_ack(channel, delivery_tag, multiple=multiple, **kwargs)
+
+    monkeypatch.setattr(aiormq.Channel, "basic_ack", observed_ack)
+    handled: list[list[str]] = []
+    stuck = asyncio.Event()
+
+    async def handle(envelopes):
+        handled.append([e.case_id for e in envelopes])
+        if len(handled) == 2:  # the second batch never finishes: its messages stay unacknowledged
+            stuck.set()
+            await asyncio.Event().wait()
+        return [None] * len(envelopes)
+
+    first = RabbitMQBus(url, max_batch=5, linger_ms=300)
+    first.subscribe_batch("acked.events", ("case.received",), handle)
+    await first.start()
+    try:
+        await asyncio.wait_for(stuck.wait(), 15)
+    finally:
+        await first.close()
+    assert handled == [[f"c{n}" for n in range(5)], [f"c{n}" for n in range(5, 10)]]
+    assert acks == [(5, True)]
+
+    again: list[str] = []
+    second = RabbitMQBus(url, max_batch=5)
+
+    async def record(envelope: Envelope) -> None:
+        again.append(envelope.case_id)
+
+    second.subscribe("acked.events", ("case.received",), record)
+    await second.start()
+    try:
+        await _wait(lambda: len(again) >= 7)
+        await asyncio.sleep(0.3)
+    finally:
+        await second.close()
+    assert sorted(again, key=lambda case: int(case[1:])) == [f"c{n}" for n in range(5, 12)]
