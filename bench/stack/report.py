@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from bench.machine import provenance
+from bench.stack.batch import batch_lines
 from bench.stack.figures import (
     PLATFORM,
     SERVICES,
@@ -194,6 +195,7 @@ def platform_section(run: PlatformRun, plot_name: str | None) -> list[str]:
               "counts with its process tree; PostgreSQL is the server's own processes plus the backends of this "
               "run's databases (backends of other databases, such as tests running beside, are left out); "
               "RabbitMQ is the whole broker (`beam.smp`), which other users of the broker share.", "",
+              *batch_lines(run.batches), "",
               *profiles_lines(run.recordings, e2e.title if (e2e := phase(run, "e2e")) else "end to end"),
               "### Idle", "", *_idle(run), "",
               "### How it ran", "", *_setup(run), _connections(run),

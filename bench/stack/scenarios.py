@@ -17,6 +17,8 @@ import asyncpg
 
 from bench.progress import say
 from bench.stack.backlog import queued, wait_until_quiet
+from bench.stack.batch import TAG as BATCH_TAG
+from bench.stack.batch import BatchRun, file_batches
 from bench.stack.broker import BrokerQueues
 from bench.stack.cases import Filing, coverage, generate, write_bodies
 from bench.stack.cluster import SERVICES, Cluster
@@ -101,6 +103,7 @@ class PlatformRun:
     ended_at: float
     cleanup_problems: list[str]
     recordings: Recordings | None = None  # py-spy over the end-to-end scenario
+    batches: BatchRun | None = None  # POST /v1/cases/batch, after the scenarios
 
 
 @dataclass
@@ -258,6 +261,15 @@ async def warm_up(ctx: _Context) -> None:
                            f"webhooks within 60 s; see the logs in {ctx.work_dir}")
 
 
+async def _batches(ctx: _Context, filings: list[Filing]) -> BatchRun:
+    say("  POST /v1/cases/batch: 500 cases, then 500 with 3 invalid ...")
+    run = await file_batches(ctx.cluster.url("intake"), ctx.connections["intake"], filings, ctx.key_prefix)
+    _, run.pending = await _drain(ctx, BATCH_TAG, ctx.plan.drain_s)
+    run.delivered = sum(a.created for a in run.answers) - run.pending
+    say(f"    answered in {', '.join(f'{a.seconds:.2f} s' for a in run.answers)}")
+    return run
+
+
 async def _idle(ctx: _Context) -> Idle:
     say("  waiting for the platform to work off what is queued ...")
     settle_s, queued_before = await ctx.wait_until_quiet(ctx.plan.settle_s)
@@ -312,6 +324,7 @@ async def run_platform(plan: Plan, work_dir: Path, profile_dir: Path | None = No
                                           Load(f"r{rate}", paced, plan.rate_s, rate=rate), plan.drain_s))
         phases.append(await _scenario(ctx, "e2e", f"end to end, full speed, {full} connections",
                                       Load("e2e", full, plan.e2e_s), plan.e2e_drain_s, profile_dir))
+        batches = await _batches(ctx, filings)
         idle = await _idle(ctx)
         by_tag = await all_cases(ctx.times, ctx.arrivals)
         for phase in phases:
@@ -325,4 +338,4 @@ async def run_platform(plan: Plan, work_dir: Path, profile_dir: Path | None = No
         (work_dir / "secrets.json").unlink(missing_ok=True)
     return PlatformRun(plan, phases, idle, coverage(filings), ctx.arrivals, ctx.monitor,
                        scratch_names, summarise_logs(work_dir), work_dir, started_at, time.time(), problems,
-                       ctx.recordings)
+                       ctx.recordings, batches)
