@@ -142,7 +142,7 @@ def check(answer: BatchAnswer, expected_refused: dict[int, str]) -> None:
     """Note in the answer what the acceptance asks and it did not do."""
     if answer.seconds > ANSWER_BOUND_S:
         answer.problems.append(f"answered in {answer.seconds:.2f} s, over {ANSWER_BOUND_S:g} s")
-    if {i: fields for i, fields in answer.refused.items()} != {i: [f] for i, f in expected_refused.items()}:
+    if answer.refused != {index: [field_name] for index, field_name in expected_refused.items()}:
         answer.problems.append(f"refused {answer.refused}, expected {expected_refused}")
     if answer.created != answer.items - len(expected_refused):
         answer.problems.append(f"{answer.created} filed of {answer.items - len(expected_refused)}")
