@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import time
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ import httpx
 
 from bench.stack.cases import REF_PLACEHOLDER, Filing
 from bench.stack.provision import clerk_tokens
+from services.intake.domain.case_number import PRE_FILING_CASE_TYPE, parse_case_number
 
 ITEMS = 500
 TAG = "batch"
@@ -41,7 +41,7 @@ class BatchAnswer:
 
     @property
     def sequences(self) -> list[int]:
-        return [_sequence(number) for number in self.numbers]
+        return [parse_case_number(number).sequence for number in self.numbers]
 
     @property
     def consecutive(self) -> bool:
@@ -55,8 +55,12 @@ class BatchRun:
     answers: list[BatchAnswer]
     court_numbers: int  # the court's numbered cases in intake's database after both batches
     court_gapless: bool  # their sequences are exactly 1..court_numbers
-    delivered: int = 0  # of the batches' filed cases, those with a verified webhook
-    pending: int = 0  # still in flight when the wait for them ended
+    pending: int = 0  # of the batches' filed cases, those still in flight when the wait for them ended
+
+    @property
+    def delivered(self) -> int:
+        """The batches' filed cases that ended as a verified webhook (or unroutable)."""
+        return sum(answer.created for answer in self.answers) - self.pending
 
 
 def court_of_batches(filings: list[Filing]) -> str:
@@ -111,15 +115,10 @@ async def post_batch(client: httpx.AsyncClient, token: str, title: str, items: l
     return found
 
 
-def _sequence(case_number: str) -> int:
-    """The court's sequence number in a pre-filing case number, e.g. (2026)鲁0202民诉前调123号."""
-    return int(re.fullmatch(r"\(\d{4}\).+?诉前调(\d+)号", case_number).group(1))
-
-
-async def court_sequences(intake: asyncpg.Pool, court: str, year: str) -> list[int]:
+async def court_sequences(intake: asyncpg.Pool, court: str, year: int) -> list[int]:
     rows = await intake.fetch("SELECT case_number FROM cases WHERE court_code = $1 AND case_number LIKE $2",
-                              court, f"({year})%诉前调%")
-    return sorted(_sequence(row["case_number"]) for row in rows)
+                              court, f"({year})%{PRE_FILING_CASE_TYPE}%")
+    return sorted(parse_case_number(row["case_number"]).sequence for row in rows)
 
 
 async def file_batches(intake_url: str, intake: asyncpg.Pool, filings: list[Filing], key_prefix: str) -> BatchRun:
@@ -133,7 +132,7 @@ async def file_batches(intake_url: str, intake: asyncpg.Pool, filings: list[Fili
                    await post_batch(client, token, f"{ITEMS} cases, 3 of them invalid", mixed)]
     check(answers[0], {})
     check(answers[1], BROKEN)
-    years = {m.group(1) for a in answers for r in a.numbers if (m := re.match(r"\((\d{4})\)", r))}
+    years = {parse_case_number(number).year for a in answers for number in a.numbers}
     sequences = [s for year in sorted(years) for s in await court_sequences(intake, court, year)]
     return BatchRun(court, answers, len(sequences), len(years) == 1 and sequences == list(range(1, len(sequences) + 1)))
 
@@ -173,6 +172,7 @@ def batch_lines(run: BatchRun | None) -> list[str]:
               f"batches and every scenario above): {run.court_numbers:,}, "
               + ("exactly 1 to the last, none missing, none twice." if run.court_gapless
                  else "**with gaps or repeats**.")
-              + f" Of the {sum(a.created for a in run.answers)} cases the batches filed, {run.delivered} ended as a "
-              f"verified webhook ({run.pending} still in flight when the wait ended)."]
+              + f" Of the {sum(a.created for a in run.answers)} cases the batches filed, {run.delivered} came out of "
+              f"the pipeline as a verified webhook or found unroutable ({run.pending} still in flight when the wait "
+              "ended)."]
     return lines
